@@ -1,0 +1,146 @@
+// The Loader's control protocol: every operation a client (the corral CLI through the control socket,
+// or an engine embedding many sandboxes) can ask of a sandbox's Loader actor. One tagged union of
+// requests, one map of replies. The same objects are the Loader actor's messages (kind = op) and the
+// JSON bodies on the nanomsg control socket, so the control server only forwards.
+//
+// Semantics follow runsc's Loader (../shared/reference/loader.go), error texts included.
+
+/** Where a process's stdin/stdout/stderr go, as the sandbox host sees it. */
+export type StdioSpec =
+  /** The sandbox host process's own fds 0, 1, 2 (what `corral create`/`run` was started with). */
+  | { kind: 'inherit' }
+  /** Host paths the sandbox host opens (FIFOs made by `corral exec`, or files); absent = /dev/null. */
+  | { kind: 'paths'; stdin?: string; stdout?: string; stderr?: string }
+  /** All three to /dev/null. */
+  | { kind: 'null' };
+
+export interface ExecUser {
+  uid: number;
+  gid: number;
+  additionalGids?: number[];
+  umask?: number;
+}
+
+/** A process to exec into a started container (from `corral exec`, or `--process process.json`). */
+export interface ExecProcess {
+  args: string[];
+  env?: string[];
+  cwd?: string;
+  user?: ExecUser;
+  /** Capability names (CAP_*); absent = the container's. */
+  capabilities?: string[];
+  rlimits?: { type: string; hard: number; soft: number }[];
+  terminal?: boolean;
+}
+
+/** How `signal` picks its targets, as runsc's SignalDeliveryMode plus process groups. */
+export type SignalMode =
+  /** One process (pid 0 = the container's init). */
+  | 'process'
+  /** Every process of the container; pid must be 0. No process may start while it is delivered. */
+  | 'all'
+  /** The foreground process group of the process's TTY, falling back to the process itself. */
+  | 'foreground'
+  /** A process group (pid is the pgid), which must belong to the container. */
+  | 'group';
+
+export type ContainerStatus = 'created' | 'running' | 'stopped' | 'paused';
+
+export interface ProcessInfo {
+  /** In the sandbox's root PID namespace. */
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  uid: number;
+  state: 'running' | 'sleeping' | 'stopped' | 'zombie';
+  /** Milliseconds since the Unix epoch. */
+  started: number;
+  /** CPU time in milliseconds. */
+  cpuMs: number;
+  cmd: string;
+  /** True for processes started by `exec` (entries of the Loader's process table). */
+  execd: boolean;
+}
+
+export interface ContainerStats {
+  cpuMs: number;
+  memoryBytes: number;
+  pids: { current: number; limit: number };
+}
+
+/** A wait status in Linux's encoding, plus its decoded form. */
+export interface WaitResult {
+  /** The raw wait status (as waitpid(2) gives it). */
+  status: number;
+  /** Set when the process exited. */
+  exitCode?: number;
+  /** Set when the process was killed by a signal. */
+  signal?: number;
+}
+
+export type LoaderRequest =
+  /** Creates a sub-container slot (runsc createContainer). The root container exists from the start. */
+  | { op: 'create'; cid: string; bundle: string; terminal?: boolean }
+  /** Starts a container's init (root or sub): runsc run / startContainer. */
+  | { op: 'start'; cid: string; stdio?: StdioSpec }
+  /** SIGKILLs every process of the container, waits for all to exit, drops its entries. */
+  | { op: 'destroy'; cid: string }
+  | { op: 'exec'; cid: string; process: ExecProcess; stdio?: StdioSpec }
+  /** Waits for the container's init to exit. */
+  | { op: 'wait'; cid: string }
+  /** Waits for a pid (root PID namespace): an exec'd process first (its entry is then removed). */
+  | { op: 'wait-pid'; cid: string; pid: number }
+  | { op: 'signal'; cid: string; pid: number; signo: number; mode: SignalMode }
+  | { op: 'ps'; cid: string }
+  | { op: 'event'; cid: string }
+  | { op: 'state'; cid: string }
+  | { op: 'list' }
+  | { op: 'pause'; cid: string }
+  | { op: 'resume'; cid: string };
+
+export type LoaderOp = LoaderRequest['op'];
+
+export interface ContainerSummary {
+  cid: string;
+  status: ContainerStatus;
+  /** The init's pid in the root PID namespace; 0 before start. */
+  pid: number;
+  bundle: string;
+  created: number;
+  annotations: Record<string, string>;
+  /** Why the container stopped, when something other than its init's exit stopped it. */
+  reason?: string;
+}
+
+export interface LoaderReplies {
+  create: void;
+  start: { pid: number };
+  /** `sandboxEmpty`: that was the last container; the sandbox host may end. */
+  destroy: { sandboxEmpty: boolean };
+  exec: { pid: number };
+  wait: WaitResult;
+  'wait-pid': WaitResult;
+  signal: void;
+  ps: ProcessInfo[];
+  event: { type: 'stats'; id: string; data: ContainerStats };
+  state: ContainerSummary;
+  list: ContainerSummary[];
+  pause: void;
+  resume: void;
+}
+
+export type LoaderReply<O extends LoaderOp> = LoaderReplies[O];
+
+/** What a sandbox's Loader actor is made with (the args of its factory). */
+export interface LoaderArgs {
+  sandboxId: string;
+  /** The root container: created with the sandbox, started by a later `start`. */
+  rootCid: string;
+  rootBundle: string;
+  /** Stdio of the root container's init (a terminal needs a console; see the create command). */
+  rootStdio: StdioSpec;
+}
+
+/** Annotation in config.json naming the sandbox a new container joins (as CRI's sandbox-id). */
+export const SANDBOX_ANNOTATION = 'dev.corral.sandbox-id';

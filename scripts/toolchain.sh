@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes sure Debian's toolchain for Corral's wasm builds is present, installing what is missing.
+# Idempotent: a machine that has everything runs no apt command at all.
+#   - kernel-core: Debian's rustc 1.63 with the wasm32 standard library (libstd-rust-dev-wasm32).
+#     A newer rustc on PATH (rustup) lacks that target, so every build names /usr/bin/rustc.
+#   - guest programs: clang, lld (wasm-ld), wasi-libc and the wasm32 compiler-rt builtins.
+set -euo pipefail
+
+missing=()
+[ -x /usr/bin/rustc ] || missing+=(rustc)
+[ -x /usr/bin/cargo ] || missing+=(cargo)
+[ -d /usr/lib/rustlib/wasm32-unknown-unknown/lib ] || missing+=(libstd-rust-dev-wasm32)
+[ -x /usr/bin/clang ] || missing+=(clang)
+command -v wasm-ld >/dev/null 2>&1 || missing+=(lld)
+[ -f /usr/include/wasm32-wasi/stdio.h ] || missing+=(wasi-libc)
+ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 || missing+=(libclang-rt-dev-wasm32)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "toolchain: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "toolchain: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+  SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has empty package lists: update once before installing.
+if ! $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${missing[@]}"
+fi
