@@ -11,7 +11,11 @@ export interface WireError {
 
 export function toWireError(err: unknown): WireError {
   if (err instanceof Error) {
-    const out: WireError = { name: err.name, message: err.message, stack: err.stack ?? `${err.name}: ${err.message}` };
+    const out: WireError = {
+      name: err.name,
+      message: err.message,
+      stack: err.stack ?? `${err.name}: ${err.message}`,
+    };
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string') out.code = code;
     return out;

@@ -3,7 +3,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { threadId } from 'node:worker_threads';
-import { ActorSystem, RequestError, type ActorFailed, type ActorRef, type MessageTrace } from '../actors/runtime/index.js';
+import {
+  ActorSystem,
+  RequestError,
+  type ActorFailed,
+  type ActorRef,
+  type MessageTrace,
+} from '../actors/runtime/index.js';
 import { RemoteError } from '../bridge/errors.js';
 import { TEST_ACTORS } from './helpers/test_actors.js';
 
@@ -60,7 +66,10 @@ for (const workers of [0, 2]) {
       assert.equal(await sys.request(a, 'echo', 1), 1);
       // Any other throw is a fault: the caller gets it, the actor stops, the supervisor hears.
       const failed = nextFailure(sys);
-      await assert.rejects(sys.request(a, 'crash', 'boom'), { name: 'TypeError', message: 'crashed on purpose: boom' });
+      await assert.rejects(sys.request(a, 'crash', 'boom'), {
+        name: 'TypeError',
+        message: 'crashed on purpose: boom',
+      });
       const f = await failed;
       assert.equal(f.actor, a.id);
       assert.equal(f.error.name, 'TypeError');
@@ -105,7 +114,11 @@ for (const workers of [0, 2]) {
     try {
       const p = await sys.spawn(parentSpec);
       const child = await sys.request<ActorRef>(p, 'spawn-child', {});
-      assert.equal(Math.floor(child.id / 2 ** 32), Math.floor(p.id / 2 ** 32), 'a packed child shares its parent thread');
+      assert.equal(
+        Math.floor(child.id / 2 ** 32),
+        Math.floor(p.id / 2 ** 32),
+        'a packed child shares its parent thread',
+      );
       assert.deepEqual(await sys.request(p, 'to-child', { kind: 'echo', body: 5 }), 5);
       await assert.rejects(sys.request(p, 'to-child', { kind: 'crash', body: 'c' }), {
         name: 'RequestError',

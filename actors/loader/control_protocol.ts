@@ -49,24 +49,30 @@ export type ContainerStatus = 'created' | 'running' | 'stopped' | 'paused';
 export interface ProcessInfo {
   /** In the sandbox's root PID namespace. */
   pid: number;
+  /** As the process sees itself, in its own PID namespace (1 for a namespace's init). */
+  nspid: number;
   ppid: number;
   pgid: number;
   sid: number;
   uid: number;
-  state: 'running' | 'sleeping' | 'stopped' | 'zombie';
+  state: 'running' | 'stopped' | 'zombie';
   /** Milliseconds since the Unix epoch. */
   started: number;
-  /** CPU time in milliseconds. */
-  cpuMs: number;
   cmd: string;
   /** True for processes started by `exec` (entries of the Loader's process table). */
   execd: boolean;
 }
 
 export interface ContainerStats {
-  cpuMs: number;
-  memoryBytes: number;
+  /** Live (non-zombie) processes, and the container's pids limit (0 = none). */
   pids: { current: number; limit: number };
+  /** Processes started since the container was created, and how many have ended. */
+  started: number;
+  exited: number;
+  /** Bytes of guest linear memory of the container's running processes, when the platform knows. */
+  memoryBytes?: number;
+  /** CPU time of the container's processes in milliseconds, when the platform measures it. */
+  cpuMs?: number;
 }
 
 /** A wait status in Linux's encoding, plus its decoded form. */

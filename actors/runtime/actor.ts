@@ -49,7 +49,12 @@ export interface ActorContext {
   readonly self: ActorRef;
   readonly host: HostId;
   send(to: ActorRef | ActorId, kind: string, body?: unknown): void;
-  request<T = unknown>(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: RequestOptions): Promise<T>;
+  request<T = unknown>(
+    to: ActorRef | ActorId,
+    kind: string,
+    body?: unknown,
+    opts?: RequestOptions,
+  ): Promise<T>;
   /** Starts a child supervised by this actor. Packed children live on this actor's thread. */
   spawn(spec: ActorSpec, opts?: { placement?: Placement }): Promise<ActorRef>;
   /** Stops this actor (no argument) or one of the actors it supervises. */

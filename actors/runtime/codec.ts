@@ -68,7 +68,8 @@ export function prepareFrame(env: Envelope): PreparedFrame {
 
 /** Decodes a frame. `payload` is only valid during the ring's drain callback, so bodies are copied out. */
 export function decodeFrame(frame: FrameKind, payload: Uint8Array): Envelope {
-  if (payload.length < HEADER) throw new RangeError(`actor frame of ${payload.length} bytes is shorter than its header`);
+  if (payload.length < HEADER)
+    throw new RangeError(`actor frame of ${payload.length} bytes is shorter than its header`);
   const dv = new DataView(payload.buffer, payload.byteOffset, payload.length);
   const kindLen = dv.getUint16(36, true);
   const tag = dv.getUint8(38);

@@ -367,7 +367,8 @@ export class ActorHost {
       import(spec.module)
         .then((mod: Record<string, unknown>) => {
           const f = mod[spec.export];
-          if (typeof f !== 'function') throw new Error(`${spec.module} has no exported factory "${spec.export}"`);
+          if (typeof f !== 'function')
+            throw new Error(`${spec.module} has no exported factory "${spec.export}"`);
           this.factories.set(key, f as ActorFactory);
           if (this.actors.get(serialOf(id)) === rec) this.construct(rec, f as ActorFactory, spec.args);
         })
@@ -427,7 +428,8 @@ export class ActorHost {
       send: (to, kind, body) => this.send(self, typeof to === 'number' ? to : to.id, kind, body),
       request: <T>(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: RequestOptions) =>
         this.request<T>(self, typeof to === 'number' ? to : to.id, kind, body, opts),
-      spawn: (spec: ActorSpec, opts?: { placement?: Placement }) => this.spawnChild(self, spec, opts?.placement),
+      spawn: (spec: ActorSpec, opts?: { placement?: Placement }) =>
+        this.spawnChild(self, spec, opts?.placement),
       stop: (target?: ActorRef | ActorId) => {
         const t = target === undefined ? self : typeof target === 'number' ? target : target.id;
         if (hostOf(t) === this.id) this.stopActor(t);
@@ -436,7 +438,11 @@ export class ActorHost {
     };
   }
 
-  private async spawnChild(parent: ActorId, spec: ActorSpec, placement: Placement = 'packed'): Promise<ActorRef> {
+  private async spawnChild(
+    parent: ActorId,
+    spec: ActorSpec,
+    placement: Placement = 'packed',
+  ): Promise<ActorRef> {
     if (placement === 'packed') return this.spawnLocal(spec, parent);
     const ref = await this.request<ActorRef>(parent, actorId(0 as HostId, 0), SYS_SPAWN_DEDICATED, {
       spec,

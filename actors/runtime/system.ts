@@ -111,7 +111,12 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
     this.host.send(this.root, typeof to === 'number' ? to : to.id, kind, body);
   }
 
-  request<T = unknown>(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: RequestOptions): Promise<T> {
+  request<T = unknown>(
+    to: ActorRef | ActorId,
+    kind: string,
+    body?: unknown,
+    opts?: RequestOptions,
+  ): Promise<T> {
     return this.host.request<T>(this.root, typeof to === 'number' ? to : to.id, kind, body, opts);
   }
 

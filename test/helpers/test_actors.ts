@@ -1,6 +1,13 @@
 // Actors used by the runtime tests. Workers import this module by URL, so it must stay plain.
 import { threadId } from 'node:worker_threads';
-import { ACTOR_FAILED, RequestError, type Actor, type ActorContext, type ActorFailed, type ActorRef } from '../../actors/runtime/index.js';
+import {
+  ACTOR_FAILED,
+  RequestError,
+  type Actor,
+  type ActorContext,
+  type ActorFailed,
+  type ActorRef,
+} from '../../actors/runtime/index.js';
 
 export const TEST_ACTORS = new URL('./test_actors.js', import.meta.url).href;
 
@@ -52,7 +59,11 @@ export function parent(_args: unknown, ctx: ActorContext): Actor {
         }
         case 'to-child':
           try {
-            return await ctx.request(child!, (msg.body as { kind: string }).kind, (msg.body as { body: unknown }).body);
+            return await ctx.request(
+              child!,
+              (msg.body as { kind: string }).kind,
+              (msg.body as { body: unknown }).body,
+            );
           } catch (e) {
             // A relay that lets a child's error escape would itself crash; it refuses the request instead.
             throw new RequestError(`child failed: ${(e as Error).name}: ${(e as Error).message}`);

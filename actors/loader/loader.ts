@@ -1,0 +1,206 @@
+// The Loader of one sandbox: its process table, its containers, and the kernel it owns. This file
+// holds the state and what every operation shares (lookups, launching a guest, acting on kernel
+// events); the operations themselves are in loader_lifecycle.ts, loader_exec.ts, loader_signal.ts and
+// loader_info.ts. Everything here runs inside the Loader actor's message handler.
+import { errnoName } from '../../kernel-core/binding/index.js';
+import { RequestError, type ActorContext } from '../runtime/actor.js';
+import type { ActorRef } from '../runtime/ids.js';
+import { loadModule } from '../../platform/module.js';
+import { resolveEnv, resolveExecutable, type OciSpec } from './bundle/index.js';
+import type { LoaderArgs, StdioSpec, WaitResult } from './control_protocol.js';
+import type { KCredentials, KEvent, KRlimit, LoaderKernel } from './kernel_port.js';
+import { decodeWaitStatus, type ContainerRecord, type ExecEntry, type GuestEntry } from './loader_state.js';
+import { MSG, type GuestExited, type KillGuest, type RunGuest } from './sandbox_messages.js';
+
+/** What starting one guest process needs, whether it is an init or an exec'd process. */
+export interface LaunchRequest {
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  caps: string[];
+  rlimits: KRlimit[];
+  stdio: StdioSpec;
+  execd: boolean;
+}
+
+export class Loader {
+  /** Containers by id. Owned by the Loader actor. */
+  readonly containers = new Map<string, ContainerRecord>();
+  /** runsc's `processes`: execKey(cid, pid) → entry; pid 0 is the container's init. */
+  readonly table = new Map<string, ExecEntry>();
+  /** Every guest process started, by root-namespace pid, until its container is destroyed. */
+  readonly guests = new Map<number, GuestEntry>();
+
+  constructor(
+    readonly args: LoaderArgs,
+    readonly ctx: ActorContext,
+    readonly kernel: LoaderKernel,
+  ) {}
+
+  /** runsc's tryThreadGroupFromIDLocked: the container must exist. */
+  container(cid: string): ContainerRecord {
+    const rec = this.containers.get(cid);
+    if (rec === undefined) throw new RequestError(`container "${cid}" not found`, 'ENOENT');
+    return rec;
+  }
+
+  /** runsc's threadGroupFromID: the container must exist and have started. */
+  startedContainer(cid: string): ContainerRecord & { initPid: number } {
+    const rec = this.container(cid);
+    if (rec.initPid === 0) throw new RequestError(`container "${cid}" not started`, 'ESRCH');
+    return rec;
+  }
+
+  /** Starts one guest: a kernel process first (so limits apply), then the guest on the platform. */
+  async launch(rec: ContainerRecord, req: LaunchRequest): Promise<number> {
+    if (rec.kc === null || rec.ns === null || rec.actor === null) {
+      throw new RequestError(`container "${rec.cid}" not started`, 'ESRCH');
+    }
+    const env = resolveEnv(req.env, { uid: req.user.uid });
+    let hostPath: string;
+    try {
+      hostPath = resolveExecutable(rec.bundle.rootfs, req.args[0]!, { env, cwd: req.cwd }).hostPath;
+      // Validates and compiles now, so that a broken module is this request's error, with its path.
+      await loadModule(hostPath);
+    } catch (e) {
+      // Bad input (a missing or invalid executable) refuses the request; it never ends the Loader.
+      throw new RequestError((e as Error).message, (e as { code?: string }).code);
+    }
+    if (this.containers.get(rec.cid) !== rec || rec.kc === null) {
+      throw new RequestError(`container "${rec.cid}" has stopped`, 'ESRCH');
+    }
+    const creds: KCredentials = {
+      uid: req.user.uid,
+      gid: req.user.gid,
+      groups: req.user.additionalGids,
+      caps: req.caps,
+    };
+    const spawned = this.kernel.spawnOrphan(rec.kc, rec.ns, creds, req.rlimits);
+    if (!spawned.ok) {
+      throw new RequestError(
+        `cannot start ${req.args[0]} in container "${rec.cid}": ${errnoName(spawned.errno)}`,
+        errnoName(spawned.errno),
+      );
+    }
+    const pid = spawned.value;
+    const entry: GuestEntry = {
+      pid,
+      cid: rec.cid,
+      cmd: req.args.join(' '),
+      started: Date.now(),
+      execd: req.execd,
+      group: null,
+      status: null,
+      gone: false,
+      killedBy: 0,
+      exitWaiters: [],
+      goneWaiters: [],
+    };
+    this.guests.set(pid, entry);
+    rec.started++;
+    const run: RunGuest = { pid, modulePath: hostPath, args: req.args, env, stdio: req.stdio };
+    try {
+      const { group } = await this.ctx.request<{ group: ActorRef }>(rec.actor, MSG.spawnGroup, run, {
+        timeoutMs: 0,
+      });
+      entry.group = group;
+      // The kernel may have decided its death while the guest was starting (destroy, kill --all).
+      if (entry.killedBy !== 0)
+        this.ctx.send(group, MSG.kill, { pid, sig: entry.killedBy } satisfies KillGuest);
+    } catch (e) {
+      // The guest never ran: it exits as a command that could not be executed would.
+      this.guestExited({ pid, code: 127, fault: (e as Error).message });
+      throw e;
+    }
+    return pid;
+  }
+
+  /** A process-group actor reports that a guest ended. */
+  guestExited(msg: GuestExited): void {
+    const g = this.guests.get(msg.pid);
+    if (g === undefined || g.gone) return;
+    g.gone = true;
+    const rec = this.containers.get(g.cid);
+    if (rec !== undefined) rec.exited++;
+    // When the kernel decided the death (Terminate), the process is already a zombie there.
+    if (g.killedBy === 0 && g.status === null) {
+      if (msg.code !== undefined) this.kernel.exit(msg.pid, msg.code);
+      else this.kernel.exitBySignal(msg.pid, msg.signal ?? 9);
+      this.applyEvents();
+    }
+    for (const w of g.goneWaiters.splice(0)) w();
+  }
+
+  /** Acts on what the kernel decided: halt guests, record exits, wake waiters. */
+  applyEvents(): void {
+    for (const ev of this.kernel.drainEvents()) this.applyEvent(ev);
+  }
+
+  private applyEvent(ev: KEvent): void {
+    switch (ev.kind) {
+      case 'terminate': {
+        const g = this.guests.get(ev.pid);
+        if (g === undefined || g.gone) return;
+        g.killedBy = ev.sig;
+        if (g.group !== null)
+          this.ctx.send(g.group, MSG.kill, { pid: ev.pid, sig: ev.sig } satisfies KillGuest);
+        return;
+      }
+      case 'exited': {
+        const g = this.guests.get(ev.pid);
+        if (g === undefined) return;
+        g.status = decodeWaitStatus(ev.status);
+        // Container inits and exec'd processes have no parent in the sandbox: the host reaps them at
+        // once and keeps their status here, as runsc's Loader keeps the thread group's exit status.
+        const p = this.kernel.process(ev.pid);
+        if (p !== null && p.ppid === 0) this.kernel.reapOrphan(ev.pid);
+        const rec = this.containers.get(g.cid);
+        if (rec !== undefined && rec.initPid === ev.pid && rec.status !== 'stopped') rec.status = 'stopped';
+        for (const w of g.exitWaiters.splice(0)) w(g.status);
+        return;
+      }
+      case 'container-empty': {
+        for (const rec of this.containers.values()) {
+          if (rec.kc === ev.container && rec.status === 'running') rec.status = 'stopped';
+        }
+        return;
+      }
+      // Stopping and continuing guests, and running their signal handlers, come with the guest
+      // process ABI (corral_v1); the kernel records the states meanwhile.
+      default:
+        return;
+    }
+  }
+
+  /** Resolves with the process's wait status once it has exited. */
+  exitOf(g: GuestEntry): Promise<WaitResult> {
+    if (g.status !== null) return Promise.resolve(g.status);
+    return new Promise((resolve) => g.exitWaiters.push(resolve));
+  }
+
+  /** Resolves once the guest's thread has ended. */
+  goneOf(g: GuestEntry): Promise<void> {
+    if (g.gone) return Promise.resolve();
+    return new Promise((resolve) => g.goneWaiters.push(resolve));
+  }
+}
+
+/** The init's launch request from a container's spec. */
+export function initLaunch(spec: OciSpec, stdio: StdioSpec): LaunchRequest {
+  const p = spec.process;
+  return {
+    args: [...p.args],
+    env: [...(p.env ?? [])],
+    cwd: p.cwd ?? '/',
+    user: {
+      uid: p.user?.uid ?? 0,
+      gid: p.user?.gid ?? 0,
+      additionalGids: [...(p.user?.additionalGids ?? [])],
+    },
+    caps: [...(p.capabilities?.effective ?? [])],
+    rlimits: (p.rlimits ?? []).map((r) => ({ resource: r.type, soft: r.soft, hard: r.hard })),
+    stdio,
+    execd: false,
+  };
+}

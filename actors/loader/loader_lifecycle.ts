@@ -1,0 +1,134 @@
+// Container lifecycle: create, start, destroy (runsc's createContainer, run/startContainer and
+// destroyContainer), with their error cases.
+import { RequestError } from '../runtime/actor.js';
+import { loadBundle } from './bundle/index.js';
+import type { LoaderReply, StdioSpec } from './control_protocol.js';
+import type { KNamespace } from './kernel_port.js';
+import { initLaunch, type Loader } from './loader.js';
+import { execKey, type ContainerRecord } from './loader_state.js';
+
+const SIGKILL = 9;
+const CONTAINER_MODULE = new URL('../container/container_actor.js', import.meta.url).href;
+
+/** Makes a container's slot: its bundle is read and checked now; nothing runs until start. */
+export function createContainer(
+  l: Loader,
+  cid: string,
+  bundleDir: string,
+  terminal = false,
+): LoaderReply<'create'> {
+  if (l.table.has(execKey(cid, 0))) throw new RequestError(`container "${cid}" already exists`, 'EEXIST');
+  let bundle;
+  try {
+    bundle = loadBundle(bundleDir);
+  } catch (e) {
+    throw new RequestError((e as Error).message, (e as { code?: string }).code);
+  }
+  const pidns = bundle.spec.linux?.namespaces.find((n) => n.type === 'pid');
+  const rec: ContainerRecord = {
+    cid,
+    bundle,
+    created: Date.now(),
+    status: 'created',
+    kc: null,
+    ns: null,
+    pidnsPath: pidns?.path || undefined,
+    initPid: 0,
+    actor: null,
+    reason: undefined,
+    started: 0,
+    exited: 0,
+  };
+  l.containers.set(cid, rec);
+  l.table.set(execKey(cid, 0), {
+    cid,
+    pid: null,
+    pidnsPath: rec.pidnsPath,
+    stdio: { kind: 'null' },
+    terminal: terminal || bundle.spec.process.terminal,
+  });
+  return undefined;
+}
+
+/**
+ * The PID namespace a starting container's processes live in: the sandbox's root namespace for the
+ * root container or a spec without a pid namespace; the namespace of another container whose spec
+ * named the same path; otherwise a new child of the root namespace (runsc startContainer).
+ */
+function namespaceFor(l: Loader, rec: ContainerRecord): KNamespace {
+  const wantsOwn = rec.bundle.spec.linux?.namespaces.some((n) => n.type === 'pid') ?? false;
+  if (rec.cid === l.args.rootCid || !wantsOwn) return l.kernel.rootNamespace;
+  if (rec.pidnsPath !== undefined) {
+    for (const other of l.containers.values()) {
+      if (other !== rec && other.ns !== null && other.pidnsPath === rec.pidnsPath) return other.ns;
+    }
+  }
+  return l.kernel.newNamespace(l.kernel.rootNamespace);
+}
+
+export async function startContainer(
+  l: Loader,
+  cid: string,
+  stdio: StdioSpec | undefined,
+): Promise<LoaderReply<'start'>> {
+  const rec = l.containers.get(cid);
+  const entry = l.table.get(execKey(cid, 0));
+  if (rec === undefined || entry === undefined) {
+    throw new RequestError(`trying to start a deleted container "${cid}"`, 'ENOENT');
+  }
+  if (rec.status !== 'created' || rec.kc !== null) {
+    throw new RequestError(`container "${cid}" is already started (status ${rec.status})`, 'EBUSY');
+  }
+  const io = stdio ?? (cid === l.args.rootCid ? l.args.rootStdio : { kind: 'null' as const });
+  rec.ns = namespaceFor(l, rec);
+  rec.kc = l.kernel.addContainer(0);
+  rec.actor = await l.ctx.spawn({
+    module: CONTAINER_MODULE,
+    export: 'createContainerActor',
+    args: { cid, loader: l.ctx.self.id },
+    name: `container:${cid}`,
+  });
+  entry.stdio = io;
+  rec.status = 'running';
+  try {
+    const pid = await l.launch(rec, initLaunch(rec.bundle.spec, io));
+    rec.initPid = pid;
+    entry.pid = pid;
+    return { pid };
+  } catch (e) {
+    // Nothing ran: the container goes back to "created"-less limbo as runc's does — stopped.
+    rec.status = 'stopped';
+    rec.reason = (e as Error).message;
+    l.ctx.stop(rec.actor);
+    rec.actor = null;
+    l.kernel.removeContainer(rec.kc);
+    rec.kc = null;
+    throw e;
+  }
+}
+
+/**
+ * SIGKILLs every process of the container, waits until each one's guest has ended (exec'd ones
+ * included), then forgets the container. No new process can start meanwhile: starting one is a
+ * Loader operation, and the container is marked stopped before the first await.
+ */
+export async function destroyContainer(l: Loader, cid: string): Promise<LoaderReply<'destroy'>> {
+  const rec = l.container(cid);
+  if (rec.status !== 'stopped') rec.status = 'stopped';
+  rec.reason ??= 'destroyed';
+  if (rec.kc !== null) {
+    l.kernel.signalContainer(rec.kc, SIGKILL);
+    l.applyEvents();
+    const mine = [...l.guests.values()].filter((g) => g.cid === cid);
+    await Promise.all(mine.map((g) => l.goneOf(g)));
+  }
+  // A second destroy of the same container may have finished while this one waited.
+  if (l.containers.get(cid) === rec) {
+    if (rec.actor !== null) l.ctx.stop(rec.actor);
+    for (const [key, e] of l.table) if (e.cid === cid) l.table.delete(key);
+    for (const [pid, g] of l.guests) if (g.cid === cid) l.guests.delete(pid);
+    if (rec.kc !== null) l.kernel.removeContainer(rec.kc);
+    l.containers.delete(cid);
+  }
+  return { sandboxEmpty: l.containers.size === 0 };
+}

@@ -1,0 +1,60 @@
+// Messages among a sandbox's own actors: the Loader, its container actors and their process-group
+// actors. (What clients ask of the Loader is in control_protocol.ts.) Bodies are plain data, so that
+// every actor works under packed or dedicated placement.
+import type { ActorId } from '../runtime/ids.js';
+import type { StdioSpec } from './control_protocol.js';
+
+/** Loader → container actor → process-group actor: start one guest process. */
+export interface RunGuest {
+  /** Root-namespace pid the kernel gave the process. */
+  pid: number;
+  /** Host path of the wasm module (already validated by the Loader). */
+  modulePath: string;
+  args: string[];
+  env: string[];
+  stdio: StdioSpec;
+}
+
+/** Loader → process-group actor: the kernel decided this process dies by `sig`. */
+export interface KillGuest {
+  pid: number;
+  sig: number;
+}
+
+/** Process-group actor → Loader: a guest ended (its thread is gone and its fds are closed). */
+export interface GuestExited {
+  pid: number;
+  /** Exit code when it exited, else the signal that ended it. */
+  code?: number;
+  signal?: number;
+  /** A wasm trap or host fault, for `events` and logs. */
+  fault?: string;
+}
+
+/** Process-group actor → Loader: the guest called proc_raise. */
+export interface GuestRaise {
+  pid: number;
+  sig: number;
+}
+
+/** Container actor args. */
+export interface ContainerActorArgs {
+  cid: string;
+  loader: ActorId;
+}
+
+/** Process-group actor args. */
+export interface ProcessGroupActorArgs {
+  cid: string;
+  loader: ActorId;
+}
+
+export const MSG = {
+  /** Loader → container: {group: string, run: RunGuest}: start a process in a (new) group actor. */
+  spawnGroup: 'spawn-group',
+  run: 'run',
+  kill: 'kill',
+  interrupt: 'interrupt',
+  guestExited: 'guest-exited',
+  guestRaise: 'guest-raise',
+} as const;

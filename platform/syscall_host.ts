@@ -1,0 +1,205 @@
+// The host side of a syscall channel: runs on a thread with an event loop, waits for the guest's
+// calls with Atomics.waitAsync (never blocking that thread), decodes them, calls the process's
+// ProcessSyscalls handler and writes the answer back. Pending handler results are awaited here
+// while the guest stays parked in Atomics.wait on its own thread.
+
+import { Errno } from './wasi_errno.js';
+import { Slot, State, Sys } from './syscall_layout.js';
+import type { SyscallChannel } from './syscall_channel.js';
+import type { CallContext, ExitStatus, ProcessSyscalls, SyscallResult, SyscallReturn } from './syscalls.js';
+import {
+  EVENT_SIZE,
+  FDSTAT_SIZE,
+  SUBSCRIPTION_SIZE,
+  decodeSubscriptions,
+  encodeEvents,
+  encodeFdStat,
+} from './wasi_types.js';
+
+export interface SyscallHostHooks {
+  /** A handler asked for the process to end (e.g. fatal proc_raise); the guest is unwinding. */
+  onExitRequested(status: ExitStatus): void;
+  /** A handler threw: a fault in Corral's code, not the guest's. The process must be torn down. */
+  onFault(err: unknown): void;
+}
+
+/** Encodes a handler's successful value into the channel: returns [RES_VALUE, result bytes]. */
+type Encoder<T> = (value: T) => readonly [number, number];
+
+export class SyscallHost {
+  /** Owned by this host; the guest only touches it through the protocol in syscall_layout.ts. */
+  private readonly channel: SyscallChannel;
+  /** The process's handlers; immutable after construction. */
+  private readonly handlers: ProcessSyscalls;
+  private readonly hooks: SyscallHostHooks;
+  /** Set by stop(); once set, no call is answered again. */
+  private stopped = false;
+  /** The in-flight call's abort controller, or null when no handler is running. */
+  private inFlight: AbortController | null = null;
+  /**
+   * An interrupt not yet consumed: the next call is served with its ctx.signal already aborted,
+   * so that a call which would block answers EINTR at once (Linux checks for pending signals
+   * before sleeping). A handler answering EINTR consumes it.
+   */
+  private interruptPending = false;
+
+  constructor(channel: SyscallChannel, handlers: ProcessSyscalls, hooks: SyscallHostHooks) {
+    this.channel = channel;
+    this.handlers = handlers;
+    this.hooks = hooks;
+  }
+
+  /** Starts serving; returns at once. */
+  start(): void {
+    this.arm();
+  }
+
+  /** Stops serving: aborts an in-flight handler and releases the pending waitAsync. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.inFlight?.abort(new Error('process ended'));
+    this.inFlight = null;
+    // A waitAsync left pending would keep the channel referenced by V8's waiter list forever.
+    this.channel.wake();
+  }
+
+  /**
+   * A signal arrived for the process: records it in the channel and interrupts a blocking call
+   * (its handler sees ctx.signal aborted and answers EINTR, as Linux's read/poll would).
+   */
+  interrupt(): void {
+    this.channel.raiseInterrupt();
+    this.interruptPending = true;
+    this.inFlight?.abort(new Error('interrupted'));
+  }
+
+  /** If the guest is parked in a call, ends it with `status` (it unwinds cleanly). */
+  exitIfParked(status: ExitStatus): boolean {
+    if (!this.channel.exitPending(status)) return false;
+    this.inFlight?.abort(new Error('process killed'));
+    this.inFlight = null;
+    return true;
+  }
+
+  private arm(): void {
+    while (!this.stopped) {
+      const s = this.channel.state();
+      if (s === State.PENDING && this.inFlight === null) {
+        if (this.serve()) continue; // answered synchronously: look for the next call at once
+        return; // a pending completion re-arms when it settles
+      }
+      const p = this.channel.waitForChange(s);
+      if (p !== null) {
+        p.then(
+          () => this.arm(),
+          (err: unknown) => this.hooks.onFault(err),
+        );
+        return;
+      }
+    }
+  }
+
+  /** Serves the PENDING call. Returns true when it was answered synchronously. */
+  private serve(): boolean {
+    const w = this.channel.words;
+    const ctl = new AbortController();
+    if (this.interruptPending) ctl.abort(new Error('interrupted'));
+    this.inFlight = ctl;
+    const ctx: CallContext = { signal: ctl.signal };
+    try {
+      const sys = w[Slot.SYSCALL]!;
+      const r = this.dispatch(sys, ctx);
+      if (r === null) {
+        this.finish(ctl, { errno: Errno.NOSYS }, () => [0, 0]);
+        return true;
+      }
+      const [ret, enc] = r;
+      if (ret instanceof Promise) {
+        ret.then(
+          (res) => {
+            this.finish(ctl, res, enc);
+            this.arm();
+          },
+          (err: unknown) => this.fault(ctl, err),
+        );
+        return false;
+      }
+      this.finish(ctl, ret, enc);
+      return true;
+    } catch (err) {
+      this.fault(ctl, err);
+      return false;
+    }
+  }
+
+  private fault(ctl: AbortController, err: unknown): void {
+    if (this.inFlight === ctl) this.inFlight = null;
+    if (!this.stopped) this.hooks.onFault(err);
+  }
+
+  private finish<T>(ctl: AbortController, res: SyscallResult<T>, enc: Encoder<T>): void {
+    // A call whose process was killed, or whose host stopped, is answered by nobody.
+    if (this.inFlight !== ctl || this.stopped) return;
+    this.inFlight = null;
+    if ('exit' in res) {
+      if (this.channel.exitPending(res.exit)) this.hooks.onExitRequested(res.exit);
+      return;
+    }
+    if (res.errno !== Errno.SUCCESS) {
+      if (res.errno === Errno.INTR) this.interruptPending = false;
+      this.channel.complete(res.errno, 0, 0);
+      return;
+    }
+    const [value, len] = enc((res as { value: T }).value);
+    this.channel.complete(Errno.SUCCESS, value, len);
+  }
+
+  /** Decodes the call and runs its handler; null for an unknown syscall number. */
+  private dispatch(sys: number, ctx: CallContext): [SyscallReturn<never>, Encoder<never>] | null {
+    const ch = this.channel;
+    const w = ch.words;
+    const h = this.handlers;
+    const a0 = w[Slot.ARG0]!;
+    switch (sys) {
+      case Sys.FD_WRITE: {
+        const len = Math.min(w[Slot.REQ_LEN]!, ch.dataSize);
+        // slice() copies out of shared memory: the handler may keep the bytes after we answer.
+        return pair(h.fd_write(a0, ch.data.slice(0, len), ctx), (n) => [n, 0]);
+      }
+      case Sys.FD_READ: {
+        const max = Math.max(0, Math.min(w[Slot.ARG1]!, ch.dataSize));
+        return pair(h.fd_read(a0, max, ctx), (bytes) => {
+          const n = Math.min(bytes.length, max);
+          ch.data.set(bytes.subarray(0, n), 0);
+          return [n, n];
+        });
+      }
+      case Sys.FD_FDSTAT_GET:
+        return pair(h.fd_fdstat_get(a0, ctx), (st) => {
+          encodeFdStat(ch.view, 0, st);
+          return [0, FDSTAT_SIZE];
+        });
+      case Sys.FD_CLOSE:
+        return pair(h.fd_close(a0, ctx), () => [0, 0]);
+      case Sys.POLL_ONEOFF: {
+        const n = a0;
+        if (n <= 0 || n * SUBSCRIPTION_SIZE > ch.dataSize) return pair({ errno: Errno.INVAL }, () => [0, 0]);
+        const subs = decodeSubscriptions(ch.view, 0, n);
+        return pair(h.poll_oneoff(subs, ctx), (events) => {
+          const k = Math.min(events.length, Math.floor(ch.dataSize / EVENT_SIZE), n);
+          encodeEvents(ch.view, 0, events.slice(0, k));
+          return [k, k * EVENT_SIZE];
+        });
+      }
+      case Sys.PROC_RAISE:
+        return pair(h.proc_raise(a0, ctx), () => [0, 0]);
+      default:
+        return null;
+    }
+  }
+}
+
+function pair<T>(ret: SyscallReturn<T>, enc: Encoder<T>): [SyscallReturn<never>, Encoder<never>] {
+  return [ret as SyscallReturn<never>, enc as Encoder<never>];
+}

@@ -1,0 +1,82 @@
+// The layout of a syscall channel: one SharedArrayBuffer per running guest process (thread
+// strategy), shared by the guest's worker thread and the host thread that serves its calls.
+// Every slot is named here and nowhere else.
+//
+//   bytes 0..63     header: 16 Int32 words (the Slot indices below)
+//   bytes 64..      data area: marshalled bytes in both directions (fd_write payload in,
+//                   fd_read bytes / fdstat / poll events out), DATA_SIZE bytes by default.
+//
+// Protocol (one call in flight at a time; the guest is blocked while it is):
+//   guest: writes SYSCALL, ARG*, REQ_LEN and the request bytes, then STATE := PENDING, notify.
+//   host:  sees PENDING, decodes, runs the handler (maybe asynchronously), writes RES_* and the
+//          result bytes, then STATE := COMPLETE (or EXITING: the process must end), notify.
+//   guest: sees COMPLETE, reads RES_* and the result bytes, STATE := IDLE.
+// INTERRUPT is written by the host at any time: "a signal is pending" (room for issue 5).
+
+/** Int32 word indices into the header. */
+export const Slot = {
+  /** Call state (State below). Written by guest (IDLE, PENDING) and host (COMPLETE, EXITING). */
+  STATE: 0,
+  /** Count of interrupts (pending signals) raised by the host; the guest consumes it (issue 5). */
+  INTERRUPT: 1,
+  /** Syscall number (Sys below); written by the guest before PENDING. */
+  SYSCALL: 2,
+  /** Integer arguments; meaning per syscall (see Sys). Written by the guest before PENDING. */
+  ARG0: 3,
+  ARG1: 4,
+  ARG2: 5,
+  ARG3: 6,
+  /** Bytes of request data in the data area. Written by the guest before PENDING. */
+  REQ_LEN: 7,
+  /** Result errno (Errno). Written by the host before COMPLETE. */
+  RES_ERRNO: 8,
+  /** Result value (bytes written/read, event count...). Written by the host before COMPLETE. */
+  RES_VALUE: 9,
+  /** Bytes of result data in the data area. Written by the host before COMPLETE. */
+  RES_LEN: 10,
+  /** With STATE = EXITING: ExitKind. Written by the host before EXITING. */
+  EXIT_KIND: 11,
+  /** With STATE = EXITING: the exit code or Linux signal number. */
+  EXIT_VALUE: 12,
+} as const;
+
+export const HEADER_WORDS = 16;
+export const DATA_OFFSET = HEADER_WORDS * 4;
+/** Default data area: 64 KiB. Larger writes are split by the guest into several round trips. */
+export const DEFAULT_DATA_SIZE = 64 * 1024;
+
+/** Values of Slot.STATE. */
+export const State = {
+  /** No call in flight. */
+  IDLE: 0,
+  /** The guest posted a call and is (about to be) blocked waiting for it. */
+  PENDING: 1,
+  /** The host wrote the result; the guest may read it. */
+  COMPLETE: 2,
+  /** The host ends the process instead of answering (kill, fatal signal): see EXIT_KIND. */
+  EXITING: 3,
+} as const;
+
+/** Values of Slot.EXIT_KIND. */
+export const ExitKind = {
+  CODE: 1,
+  SIGNAL: 2,
+} as const;
+
+/**
+ * Syscalls that cross the channel. Arguments:
+ *   FD_WRITE       ARG0 fd; request data = bytes to write           → RES_VALUE bytes written
+ *   FD_READ        ARG0 fd, ARG1 max bytes                          → result data = bytes read
+ *   FD_FDSTAT_GET  ARG0 fd                                          → result data = fdstat (24 B)
+ *   FD_CLOSE       ARG0 fd
+ *   POLL_ONEOFF    ARG0 subscription count; data = subscriptions   → RES_VALUE events, data = events
+ *   PROC_RAISE     ARG0 WASI signal number
+ */
+export enum Sys {
+  FD_WRITE = 1,
+  FD_READ = 2,
+  FD_FDSTAT_GET = 3,
+  FD_CLOSE = 4,
+  POLL_ONEOFF = 5,
+  PROC_RAISE = 6,
+}

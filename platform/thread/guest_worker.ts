@@ -1,0 +1,62 @@
+// A guest worker thread (thread strategy): runs one guest process at a time, each in a fresh
+// instance with fresh memory, and blocks in Atomics.wait while its syscalls are served by the host
+// thread. Loaded as compiled JS by the pool; it imports nothing but platform/ and bridge/errors.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { toWireError } from '../../bridge/errors.js';
+import { SyscallChannel } from '../syscall_channel.js';
+import { CORRAL_MODULE, WASI_MODULE } from '../wasi_functions.js';
+import type { ExitStatus } from '../syscalls.js';
+import { GuestExit, corralStubs, threadImports } from './wasi_imports.js';
+import type { GuestWorkerData, RunMessage, WorkerMessage } from './messages.js';
+import { Wasm, type WasmImports, type WasmMemory } from '../wasm_api.js';
+
+const port = parentPort!;
+const channel = SyscallChannel.attach((workerData as GuestWorkerData).sab);
+
+function post(m: WorkerMessage): void {
+  port.postMessage(m);
+}
+
+/** Linux signal numbers for wasm traps, as the same fault would give a native process. */
+function trapStatus(err: unknown): ExitStatus | null {
+  if (err instanceof RangeError && /call stack/.test(err.message)) return { signal: 11, trap: err.message };
+  if (!(err instanceof Wasm.RuntimeError)) return null;
+  const m = err.message;
+  // abort() in wasi-libc is `unreachable`: SIGABRT, as abort(3) raises.
+  if (/unreachable/.test(m)) return { signal: 6, trap: m };
+  if (/divide by zero|integer overflow|remainder by zero/.test(m)) return { signal: 8, trap: m };
+  if (/invalid conversion/.test(m)) return { signal: 8, trap: m };
+  return { signal: 11, trap: m }; // out-of-bounds memory or table, bad indirect call: SIGSEGV
+}
+
+function run(msg: RunMessage): void {
+  let status: ExitStatus;
+  try {
+    const { imports, mem } = threadImports(channel, msg.args, msg.env);
+    const importObject: WasmImports = { [WASI_MODULE]: imports };
+    if (msg.corralImports.length > 0) importObject[CORRAL_MODULE] = corralStubs(msg.corralImports);
+    const instance = new Wasm.Instance(msg.module, importObject);
+    mem.memory = instance.exports['memory'] as WasmMemory;
+    try {
+      (instance.exports['_start'] as () => void)();
+      status = { code: 0 }; // returning from _start is exit(0)
+    } catch (err) {
+      if (err instanceof GuestExit) status = err.status;
+      else {
+        const t = trapStatus(err);
+        if (t === null) throw err;
+        status = t;
+      }
+    }
+  } catch (err) {
+    post({ type: 'fault', runId: msg.runId, error: toWireError(err) });
+    return;
+  }
+  post({ type: 'exit', runId: msg.runId, status });
+}
+
+port.on('message', (msg: RunMessage) => {
+  if (msg.type === 'run') run(msg);
+});
+post({ type: 'ready' });

@@ -1,0 +1,222 @@
+// The wasi_snapshot_preview1 import object of a guest run by the thread strategy. Pure calls are
+// served locally (wasi_local.ts); stdio, poll and proc_raise are marshalled into the syscall
+// channel and this thread blocks in Atomics.wait until the host answers. Every preview 1 function
+// is present, so any WASI module links; calls that later issues implement return the errno Linux
+// would give for the only fds that exist now (0, 1, 2), or EBADF for any other fd.
+
+import { Errno } from '../wasi_errno.js';
+import { GuestMemory, localCalls } from '../wasi_local.js';
+import { SyscallChannel } from '../syscall_channel.js';
+import { Slot, State, Sys } from '../syscall_layout.js';
+import type { ExitStatus } from '../syscalls.js';
+import { EVENT_SIZE, FDSTAT_SIZE, SUBSCRIPTION_SIZE } from '../wasi_types.js';
+import { WASI_FUNCTIONS } from '../wasi_functions.js';
+
+/** Thrown through the guest's frames to end it (proc_exit, or the host's EXITING answer). */
+export class GuestExit {
+  constructor(readonly status: ExitStatus) {}
+}
+
+type Fn = (...args: never[]) => number;
+
+export interface ThreadImports {
+  readonly imports: Record<string, Fn>;
+  /** The memory views; the runner sets `mem.memory` once the instance exists. */
+  readonly mem: GuestMemory;
+}
+
+/** Errno for a call this issue does not implement, on fd `fd`. */
+function unsupportedOn(fd: number, forStdio: Errno): number {
+  return fd >= 0 && fd <= 2 ? forStdio : Errno.BADF;
+}
+
+export function threadImports(
+  ch: SyscallChannel,
+  args: readonly string[],
+  env: readonly string[],
+): ThreadImports {
+  const mem = new GuestMemory();
+  const w = ch.words;
+  const started = process.hrtime.bigint();
+  /** ns this thread spent parked waiting for the host: not CPU time. */
+  let blocked = 0n;
+  const local = localCalls(mem, args, env, () => process.hrtime.bigint() - started - blocked);
+
+  /** One round trip; returns the errno. The caller reads RES_* and data, then ch.release(). */
+  const call = (sys: Sys, a0: number, a1: number, reqLen: number): number => {
+    w[Slot.SYSCALL] = sys;
+    w[Slot.ARG0] = a0;
+    w[Slot.ARG1] = a1;
+    w[Slot.REQ_LEN] = reqLen;
+    const t0 = process.hrtime.bigint();
+    const s = ch.callBlocking();
+    blocked += process.hrtime.bigint() - t0;
+    if (s === State.EXITING) throw new GuestExit(ch.exitStatus());
+    return w[Slot.RES_ERRNO]!;
+  };
+
+  const fd_write = (fd: number, iovs: number, iovsLen: number, nwrittenPtr: number): number => {
+    const u8 = mem.u8;
+    const v = mem.view;
+    const cap = ch.dataSize;
+    let total = 0;
+    let fill = 0;
+    // Flushes the data area; returns false when the write must stop (error or short write).
+    const flush = (): number | null => {
+      const errno = call(Sys.FD_WRITE, fd, 0, fill);
+      const n = errno === Errno.SUCCESS ? w[Slot.RES_VALUE]! : 0;
+      ch.release();
+      if (errno !== Errno.SUCCESS) return total > 0 ? null : errno; // bytes already out count
+      total += n;
+      const short = n < fill;
+      fill = 0;
+      return short ? null : Errno.SUCCESS;
+    };
+    for (let i = 0; i < iovsLen; i++) {
+      let ptr = v.getUint32(iovs + i * 8, true);
+      let len = v.getUint32(iovs + i * 8 + 4, true);
+      if (ptr + len > u8.length) return Errno.FAULT;
+      // Large writes go through the data area in several round trips (each at most its size).
+      while (len > 0) {
+        const k = Math.min(len, cap - fill);
+        ch.data.set(u8.subarray(ptr, ptr + k), fill);
+        fill += k;
+        ptr += k;
+        len -= k;
+        if (fill === cap) {
+          const r = flush();
+          if (r === null) return finishWrite(total, nwrittenPtr);
+          if (r !== Errno.SUCCESS) return r;
+        }
+      }
+    }
+    // The last (or only) chunk; a zero-length write still crosses, so a bad fd reports EBADF.
+    if (fill > 0 || total === 0) {
+      const r = flush();
+      if (r !== null && r !== Errno.SUCCESS) return r;
+    }
+    return finishWrite(total, nwrittenPtr);
+  };
+  const finishWrite = (total: number, ptr: number) => {
+    mem.view.setUint32(ptr, total, true);
+    return Errno.SUCCESS;
+  };
+
+  const fd_read = (fd: number, iovs: number, iovsLen: number, nreadPtr: number): number => {
+    const v = mem.view;
+    let want = 0;
+    for (let i = 0; i < iovsLen; i++) want += v.getUint32(iovs + i * 8 + 4, true);
+    // One round trip: read(2) may return fewer bytes than asked, and callers loop.
+    const errno = call(Sys.FD_READ, fd, Math.min(want, ch.dataSize), 0);
+    if (errno !== Errno.SUCCESS) {
+      ch.release();
+      return errno;
+    }
+    const n = w[Slot.RES_LEN]!;
+    const u8 = mem.u8;
+    let off = 0;
+    for (let i = 0; i < iovsLen && off < n; i++) {
+      const ptr = v.getUint32(iovs + i * 8, true);
+      const k = Math.min(v.getUint32(iovs + i * 8 + 4, true), n - off);
+      u8.set(ch.data.subarray(off, off + k), ptr);
+      off += k;
+    }
+    ch.release();
+    v.setUint32(nreadPtr, n, true);
+    return Errno.SUCCESS;
+  };
+
+  const fd_fdstat_get = (fd: number, statPtr: number): number => {
+    const errno = call(Sys.FD_FDSTAT_GET, fd, 0, 0);
+    if (errno === Errno.SUCCESS) mem.u8.set(ch.data.subarray(0, FDSTAT_SIZE), statPtr);
+    ch.release();
+    return errno;
+  };
+
+  const poll_oneoff = (inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number => {
+    // poll(2) with no subscriptions would sleep forever; WASI runtimes answer EINVAL.
+    if (nsubs === 0 || nsubs * SUBSCRIPTION_SIZE > ch.dataSize) return Errno.INVAL;
+    ch.data.set(mem.u8.subarray(inPtr, inPtr + nsubs * SUBSCRIPTION_SIZE), 0);
+    const errno = call(Sys.POLL_ONEOFF, nsubs, 0, nsubs * SUBSCRIPTION_SIZE);
+    if (errno === Errno.SUCCESS) {
+      const n = w[Slot.RES_VALUE]!;
+      mem.u8.set(ch.data.subarray(0, n * EVENT_SIZE), outPtr);
+      mem.view.setUint32(neventsPtr, n, true);
+    }
+    ch.release();
+    return errno;
+  };
+
+  const simple = (sys: Sys) => (a0: number) => {
+    const errno = call(sys, a0, 0, 0);
+    ch.release();
+    return errno;
+  };
+
+  const impl: Record<string, Fn> = {
+    ...(local as unknown as Record<string, Fn>),
+    fd_write,
+    fd_read,
+    fd_fdstat_get,
+    fd_close: simple(Sys.FD_CLOSE),
+    poll_oneoff,
+    proc_raise: simple(Sys.PROC_RAISE),
+    proc_exit: (code: number) => {
+      // exit(3): the parent sees the low 8 bits of the status.
+      throw new GuestExit({ code: code & 0xff });
+    },
+    // No preopened directories yet: wasi-libc's startup scan stops at the first EBADF.
+    fd_prestat_get: () => Errno.BADF,
+    fd_prestat_dir_name: () => Errno.BADF,
+    // Stdio are pipes or terminals: seeking them is ESPIPE (lseek(2)), as are pread/pwrite.
+    fd_seek: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
+    fd_tell: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
+    fd_pread: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
+    fd_pwrite: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
+    fd_advise: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
+    fd_allocate: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
+    // fsync(2) on a pipe or terminal is EINVAL.
+    fd_sync: (fd: number) => unsupportedOn(fd, Errno.INVAL),
+    fd_datasync: (fd: number) => unsupportedOn(fd, Errno.INVAL),
+    fd_readdir: (fd: number) => unsupportedOn(fd, Errno.NOTDIR),
+    fd_filestat_set_size: (fd: number) => unsupportedOn(fd, Errno.INVAL),
+    fd_filestat_get: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
+    fd_filestat_set_times: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
+    fd_fdstat_set_flags: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
+    fd_fdstat_set_rights: (fd: number) => unsupportedOn(fd, Errno.NOTSUP),
+    fd_renumber: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
+    // Paths resolve against a directory fd; stdio are not directories.
+    ...Object.fromEntries(
+      WASI_FUNCTIONS.filter((n) => n.startsWith('path_')).map((n) => [
+        n,
+        (fd: number) => unsupportedOn(fd, Errno.NOTDIR),
+      ]),
+    ),
+    ...Object.fromEntries(
+      WASI_FUNCTIONS.filter((n) => n.startsWith('sock_')).map((n) => [
+        n,
+        (fd: number) => unsupportedOn(fd, Errno.NOTSOCK),
+      ]),
+    ),
+  };
+  // A guest pointer outside its memory makes a view throw RangeError: that is EFAULT, not a crash.
+  const imports: Record<string, Fn> = {};
+  for (const name of WASI_FUNCTIONS) {
+    const f = impl[name];
+    if (!f) throw new Error(`internal: WASI function ${name} has no implementation`);
+    imports[name] = ((...a: never[]) => {
+      try {
+        return f(...a);
+      } catch (err) {
+        if (err instanceof RangeError && !/call stack/.test(err.message)) return Errno.FAULT;
+        throw err;
+      }
+    }) as Fn;
+  }
+  return { imports, mem };
+}
+
+/** corral_v1 functions a module imports, linked to ENOSYS until the guest-ABI issue. */
+export function corralStubs(names: readonly string[]): Record<string, () => number> {
+  return Object.fromEntries(names.map((n) => [n, () => Errno.NOSYS]));
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the guest programs with Debian's clang and wasi-libc: every test/guests/*.c to
+# build/guests/<name>.wasm, and examples/hello/hello.c to examples/hello/rootfs/bin/hello (a wasm
+# binary with no extension, as in a rootfs). A target is rebuilt only when its source is newer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CC=${CC:-clang}
+CFLAGS=(--target=wasm32-wasi -O2 -Wall -Wextra -Wl,--strip-debug)
+
+build() { # build SRC OUT
+  local src=$1 out=$2
+  if [ -f "$out" ] && [ "$out" -nt "$src" ]; then
+    return 0
+  fi
+  mkdir -p "$(dirname "$out")"
+  "$CC" "${CFLAGS[@]}" "$src" -o "$out.tmp"
+  mv "$out.tmp" "$out"
+  echo "guests: built $out" >&2
+}
+
+for src in test/guests/*.c; do
+  build "$src" "build/guests/$(basename "$src" .c).wasm"
+done
+build examples/hello/hello.c examples/hello/rootfs/bin/hello
