@@ -1,0 +1,45 @@
+// lifecycle_inprocess_us: one sandbox's whole life inside a running engine with a warm guest pool:
+// create (a Loader actor with its root container) → start → hello exits → wait → destroy.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ActorSystem } from '../../actors/runtime/index.js';
+import type { LoaderArgs, LoaderReply, LoaderRequest } from '../../actors/loader/control_protocol.js';
+import { closeGuestStrategy, guestStrategy } from '../../actors/process-group/guest_platform.js';
+import { median, percentile, report, round } from './report.js';
+
+const LOADER = new URL('../../actors/loader/loader_actor.js', import.meta.url).href;
+const HELLO_BUNDLE = fileURLToPath(new URL('../../../examples/hello', import.meta.url));
+const WARMUP = 50;
+const RUNS = 500;
+
+export async function runInprocessLifecycleBench(): Promise<void> {
+  if (!existsSync(`${HELLO_BUNDLE}/rootfs/bin/hello`)) throw new Error(`build examples/hello first (${HELLO_BUNDLE})`);
+  const sys = await ActorSystem.start({ workers: 0 });
+  await guestStrategy().pool.warmUp();
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      const t0 = performance.now();
+      const args: LoaderArgs = {
+        sandboxId: `bench-${i}`,
+        rootCid: 'hello',
+        rootBundle: HELLO_BUNDLE,
+        rootStdio: { kind: 'null' },
+      };
+      const loader = await sys.spawn({ module: LOADER, export: 'createLoaderActor', args });
+      const req = <O extends LoaderRequest['op']>(r: Extract<LoaderRequest, { op: O }>): Promise<LoaderReply<O>> =>
+        sys.request(loader, r.op, r);
+      await req({ op: 'start', cid: 'hello' });
+      const w = await req({ op: 'wait', cid: 'hello' });
+      if (w.exitCode !== 0) throw new Error(`hello exited with ${JSON.stringify(w)}`);
+      await req({ op: 'destroy', cid: 'hello' });
+      sys.stop(loader);
+      if (i >= WARMUP) samples.push((performance.now() - t0) * 1000);
+    }
+  } finally {
+    await sys.shutdown();
+    await closeGuestStrategy();
+  }
+  report({ name: 'lifecycle_inprocess_us', value: round(median(samples), 3), unit: 'us', n: RUNS, target: 2000 });
+  report({ name: 'lifecycle_inprocess_p99_us', value: round(percentile(samples, 99), 3), unit: 'us', n: RUNS });
+}
