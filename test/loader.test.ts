@@ -260,6 +260,8 @@ const steady = (): string[] =>
     .sort();
 
 test('destroy of a running container ends every guest and leaves no handle behind', async () => {
+  // Start from no guest pool at all, so that the baseline holds no worker of an earlier test.
+  await closeGuestStrategy();
   const before = steady();
   const b = makeBundle(dirs, { bins: ['sleep', 'spin'], args: LONG });
   const s = await sandbox(b);

@@ -4,12 +4,13 @@
 import {
   KernelCore,
   ProcState,
+  Rlimit,
+  capabilitySet,
   type ContainerHandle,
   type Kernel,
   type NsId,
   type Pid,
 } from '../../kernel-core/binding/index.js';
-import { CAPABILITIES, RLIMITS } from './bundle/index.js';
 import type { KContainer, KEvent, KNamespace, KProcess, KResult, LoaderKernel } from './kernel_port.js';
 
 let core: KernelCore | null = null;
@@ -24,16 +25,6 @@ const STATE: Record<number, KProcess['state']> = {
   [ProcState.Stopped]: 'stopped',
   [ProcState.Zombie]: 'zombie',
 };
-
-/** CAPABILITIES and RLIMITS list the names in Linux's numbering (capability.h, resource.h). */
-function capMask(names: readonly string[]): bigint {
-  let m = 0n;
-  for (const n of names) {
-    const bit = CAPABILITIES.indexOf(n);
-    if (bit >= 0) m |= 1n << BigInt(bit);
-  }
-  return m;
-}
 
 function unitOf(r: { ok: boolean; errno?: number }): KResult<void> {
   return r.ok
@@ -67,10 +58,11 @@ export function openSandboxKernel(): LoaderKernel {
       if (!r.ok) return r;
       const pid = r.value.pid;
       k.setgroups(pid, creds.groups);
-      const caps = capMask(creds.caps);
+      // The spec's names were validated with the bundle; the kernel numbers them as capability.h.
+      const caps = capabilitySet(creds.caps).set;
       k.setCaps(pid, caps, caps);
       for (const l of rlimits) {
-        const res = RLIMITS.indexOf(l.resource);
+        const res = (Rlimit as Record<string, number>)[l.resource] ?? -1;
         // A limit above 2^63 is RLIM_INFINITY, as runc writes it (the spec's numbers are u64).
         const v = (x: number): bigint =>
           x < 0 || x >= 2 ** 63 ? 0xffff_ffff_ffff_ffffn : BigInt(Math.floor(x));
