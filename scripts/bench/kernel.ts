@@ -42,7 +42,8 @@ export async function run(): Promise<void> {
     name: 'kernel_simple_ops_per_s',
     value: round(simple),
     unit: 'ops/s',
-    n: nSimple,
+    n: RUNS,
+    ops_per_run: nSimple,
     target: 1_000_000,
   });
 
@@ -62,7 +63,8 @@ export async function run(): Promise<void> {
     name: 'kernel_spawn_exit_reap_per_s',
     value: round(spawn),
     unit: 'cycles/s',
-    n: nSpawn,
+    n: RUNS,
+    cycles_per_run: nSpawn,
     target: 200_000,
   });
 
@@ -79,7 +81,13 @@ export async function run(): Promise<void> {
       if (k.pendingEvents > 64) k.drainEvents();
     }
   });
-  report({ name: 'kernel_signal_delivery_per_s', value: round(sig), unit: 'signals/s', n: nSig, target: 0 });
+  report({
+    name: 'kernel_signal_delivery_per_s',
+    value: round(sig),
+    unit: 'signals/s',
+    n: RUNS,
+    signals_per_run: nSig,
+  });
   k.destroy();
 
   // A fresh instance: allocator bytes and linear-memory growth for 1000 idle sandboxes.
@@ -95,7 +103,8 @@ export async function run(): Promise<void> {
     name: 'kernel_bytes_per_idle_sandbox',
     value: round((after - before) / nSandboxes),
     unit: 'bytes',
-    n: nSandboxes,
+    n: 1,
+    sandboxes: nSandboxes,
     target: 16384,
     memory_growth_per_sandbox: round((memAfter - memBefore) / nSandboxes),
   });
