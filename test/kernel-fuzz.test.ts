@@ -1,20 +1,9 @@
 // Random words through the binding's raw entry: the core must answer every input with a result
 // (a status word), never trap, and keep working afterwards.
 import test from 'node:test';
+import { xorshift } from './helpers/prng.js';
 import assert from 'node:assert/strict';
 import { Errno, KernelCore, Op, asPid } from '../kernel-core/binding/index.js';
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 test('random operations never trap and always return a status', () => {
   const core = new KernelCore();

@@ -1,6 +1,7 @@
 // Property tests of kernel-core: random operation sequences (seeded) keep the invariants of
 // the process model after every step, and a destroyed kernel gives every byte back.
 import test from 'node:test';
+import { xorshift } from './helpers/prng.js';
 import assert from 'node:assert/strict';
 import {
   Errno,
@@ -17,18 +18,6 @@ import {
   type NsId,
   type Pid,
 } from '../kernel-core/binding/index.js';
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 /** What the events say exists: spawned minus reaped; zombies = exited minus reaped. */
 class Model {

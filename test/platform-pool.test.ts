@@ -6,19 +6,17 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ModuleCache } from '../platform/module.js';
+import { join } from 'node:path';
 import { MemorySink } from '../platform/stdio.js';
 import { ThreadStrategy } from '../platform/thread/thread_strategy.js';
 import type { GuestProcess } from '../platform/process.js';
+import { REPO as ROOT } from './helpers/bundles.js';
+import { buildGuests, loadGuest } from './helpers/guest_modules.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cache = new ModuleCache();
-const load = (name: string) => cache.load(join(ROOT, 'build', 'guests', `${name}.wasm`));
+const load = loadGuest;
 
 test.before(() => {
-  execFileSync('bash', [join(ROOT, 'scripts', 'build-guests.sh')], { stdio: 'inherit' });
+  buildGuests();
 });
 
 test('an idle pool never keeps the engine process alive', () => {

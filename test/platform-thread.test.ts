@@ -5,28 +5,26 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
-import { ModuleCache, type GuestModule } from '../platform/module.js';
+import type { GuestModule } from '../platform/module.js';
 import { MemorySink, type StdioBindings } from '../platform/stdio.js';
 import { StdioSyscalls } from '../platform/wasi_handlers.js';
 import { ThreadStrategy } from '../platform/thread/thread_strategy.js';
 import { Errno } from '../platform/wasi_errno.js';
 import { ok, type ExitStatus, type ProcessSyscalls } from '../platform/syscalls.js';
 import { Wasm } from '../platform/wasm_api.js';
+import { buildGuests, guestCache, loadGuest } from './helpers/guest_modules.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cache = new ModuleCache();
-const load = (name: string) => cache.load(join(ROOT, 'build', 'guests', `${name}.wasm`));
+const load = loadGuest;
+const cache = guestCache;
 
 let strategy: ThreadStrategy;
 test.before(async () => {
-  execFileSync('bash', [join(ROOT, 'scripts', 'build-guests.sh')], { stdio: 'inherit' });
+  buildGuests();
   strategy = new ThreadStrategy({ warm: 2 });
   await strategy.pool.warmUp();
 });

@@ -4,23 +4,18 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ModuleCache } from '../platform/module.js';
 import { MemorySink } from '../platform/stdio.js';
 import { ThreadStrategy } from '../platform/thread/thread_strategy.js';
 import { Errno } from '../platform/wasi_errno.js';
 import { StdioSyscalls } from '../platform/wasi_handlers.js';
 import { ok, type ProcessSyscalls } from '../platform/syscalls.js';
+import { buildGuests, loadGuest } from './helpers/guest_modules.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cache = new ModuleCache();
-const load = (name: string) => cache.load(join(ROOT, 'build', 'guests', `${name}.wasm`));
+const load = loadGuest;
 
 let strategy: ThreadStrategy;
 test.before(async () => {
-  execFileSync('bash', [join(ROOT, 'scripts', 'build-guests.sh')], { stdio: 'inherit' });
+  buildGuests();
   strategy = new ThreadStrategy({ warm: 2 });
   await strategy.pool.warmUp();
 });
