@@ -12,4 +12,11 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // Plain JavaScript here is Node scripts (the test runner, the CLI shim, the web UI's server glue).
+    files: ['**/*.mjs', 'bin/**'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+    },
+  },
 );

@@ -13,7 +13,8 @@ const WARMUP = 50;
 const RUNS = 500;
 
 export async function runInprocessLifecycleBench(): Promise<void> {
-  if (!existsSync(`${HELLO_BUNDLE}/rootfs/bin/hello`)) throw new Error(`build examples/hello first (${HELLO_BUNDLE})`);
+  if (!existsSync(`${HELLO_BUNDLE}/rootfs/bin/hello`))
+    throw new Error(`build examples/hello first (${HELLO_BUNDLE})`);
   const sys = await ActorSystem.start({ workers: 0 });
   await guestStrategy().pool.warmUp();
   const samples: number[] = [];
@@ -27,8 +28,9 @@ export async function runInprocessLifecycleBench(): Promise<void> {
         rootStdio: { kind: 'null' },
       };
       const loader = await sys.spawn({ module: LOADER, export: 'createLoaderActor', args });
-      const req = <O extends LoaderRequest['op']>(r: Extract<LoaderRequest, { op: O }>): Promise<LoaderReply<O>> =>
-        sys.request(loader, r.op, r);
+      const req = <O extends LoaderRequest['op']>(
+        r: Extract<LoaderRequest, { op: O }>,
+      ): Promise<LoaderReply<O>> => sys.request(loader, r.op, r);
       await req({ op: 'start', cid: 'hello' });
       const w = await req({ op: 'wait', cid: 'hello' });
       if (w.exitCode !== 0) throw new Error(`hello exited with ${JSON.stringify(w)}`);
@@ -40,6 +42,17 @@ export async function runInprocessLifecycleBench(): Promise<void> {
     await sys.shutdown();
     await closeGuestStrategy();
   }
-  report({ name: 'lifecycle_inprocess_us', value: round(median(samples), 3), unit: 'us', n: RUNS, target: 2000 });
-  report({ name: 'lifecycle_inprocess_p99_us', value: round(percentile(samples, 99), 3), unit: 'us', n: RUNS });
+  report({
+    name: 'lifecycle_inprocess_us',
+    value: round(median(samples), 3),
+    unit: 'us',
+    n: RUNS,
+    target: 2000,
+  });
+  report({
+    name: 'lifecycle_inprocess_p99_us',
+    value: round(percentile(samples, 99), 3),
+    unit: 'us',
+    n: RUNS,
+  });
 }
