@@ -1,0 +1,111 @@
+// `corral run`: create + start + wait, with the sandbox hosted in this very process (no detached
+// host: nothing to start or find, so it is fast), still serving the control socket so that other
+// terminals can exec into it, kill it or list it. Exits with the container's status and removes its
+// state, as `runc run` does. `--detach` is create + start with a detached host.
+import type { WaitResult } from '../actors/loader/control_protocol.js';
+import type { Bundle } from '../actors/loader/bundle/index.js';
+import type { RunCommand } from './args.js';
+import { checkBundle, createContainer, newState, startContainer } from './cmd_create.js';
+import { CliError, exitCodeOf, openStore, writePidFile } from './cmd_common.js';
+import { startSandbox, type HostedSandbox } from './sandbox_runtime.js';
+import { SANDBOX_ANNOTATION } from '../actors/loader/control_protocol.js';
+import type { StateStore } from './state_store.js';
+
+/** The signals `run` and `do` pass on to the container, as runc's signal proxy does. */
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+const SIGNO: Readonly<Record<string, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGTERM: 15,
+};
+
+/** Forwards this process's signals to the container's init (or its terminal's foreground group). */
+function forwardSignals(sandbox: HostedSandbox, cid: string, terminal: boolean): () => void {
+  const handlers = FORWARDED.map((sig) => {
+    const h = (): void => {
+      void sandbox
+        .request({ op: 'signal', cid, pid: 0, signo: SIGNO[sig]!, mode: terminal ? 'foreground' : 'process' })
+        .catch(() => undefined);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  return () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
+}
+
+/**
+ * Hosts a new sandbox for container `id` in this process, starts it, waits for its init and tears
+ * everything down (state included). Returns the container's exit status.
+ */
+export async function runInProcess(
+  store: StateStore,
+  id: string,
+  bundle: Bundle,
+  opts: { pidFile?: string } = {},
+): Promise<number> {
+  const state = newState(id, bundle, {
+    sandboxId: id,
+    pid: process.pid,
+    controlAddress: store.controlAddress(id),
+  });
+  store.create(state);
+  let sandbox: HostedSandbox;
+  try {
+    sandbox = await startSandbox({
+      root: store.root,
+      sandboxId: id,
+      rootCid: id,
+      rootBundle: bundle.dir,
+      rootStdio: { kind: 'inherit' },
+    });
+  } catch (e) {
+    store.remove(id);
+    throw e;
+  }
+  let detach = (): void => undefined;
+  try {
+    writePidFile(opts.pidFile, process.pid);
+    await sandbox.request({ op: 'start', cid: id });
+    store.update(id, { status: 'running' });
+    detach = forwardSignals(sandbox, id, bundle.spec.process.terminal);
+    // The sandbox may also end under us (another terminal's `delete --force`, or a Loader fault).
+    const ended = sandbox.closed.then((): WaitResult => {
+      throw new CliError(`container "${id}" was destroyed`);
+    });
+    ended.catch(() => undefined); // only the race looks at it
+    const ws = await Promise.race([sandbox.request({ op: 'wait', cid: id }), ended]);
+    return exitCodeOf(ws);
+  } finally {
+    detach();
+    await sandbox.request({ op: 'destroy', cid: id }).catch(() => undefined);
+    await sandbox.close();
+    store.remove(id);
+  }
+}
+
+export async function runRun(cmd: RunCommand): Promise<number> {
+  const store = openStore(cmd.global);
+  if (cmd.flags.detach) {
+    const state = await createContainer(store, cmd.global, cmd.id, cmd.flags.bundle, { detached: true });
+    writePidFile(cmd.flags.pidFile, state.pid);
+    await startContainer(store, cmd.id);
+    return 0;
+  }
+  const bundle = checkBundle(cmd.flags.bundle);
+  if (bundle.spec.annotations[SANDBOX_ANNOTATION] !== undefined) {
+    throw new CliError(
+      `run: a container joining sandbox ${JSON.stringify(bundle.spec.annotations[SANDBOX_ANNOTATION])} needs create, start and wait`,
+    );
+  }
+  return runInProcess(
+    store,
+    cmd.id,
+    bundle,
+    cmd.flags.pidFile !== undefined ? { pidFile: cmd.flags.pidFile } : {},
+  );
+}

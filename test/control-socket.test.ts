@@ -1,0 +1,138 @@
+// The control socket on its own, against a fake Loader actor: replies, errors, malformed frames,
+// concurrent clients while a wait is outstanding, and clients that never hang on a dead server.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { once } from 'node:events';
+import { ActorSystem } from '../actors/runtime/index.js';
+import { ControlError, controlRequest, serveControl } from '../bridge/control_socket.js';
+import { nanomsg } from '../bridge/control_wire.js';
+import { FAKE_LOADER } from './helpers/fake_loader.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'corral-ctl-'));
+const address = `ipc://${tmp}/control.sock`;
+
+async function withServer(fn: () => Promise<void>): Promise<void> {
+  const system = await ActorSystem.start({ workers: 0 });
+  const loader = await system.spawn({ module: FAKE_LOADER, export: 'createFakeLoader' });
+  const server = serveControl(address, (req) => system.request(loader, req.op, req, { timeoutMs: 0 }));
+  try {
+    await fn();
+  } finally {
+    await server.close();
+    await system.shutdown();
+  }
+  assert.deepEqual(fs.readdirSync(tmp), [], 'every socket file is removed on close');
+}
+
+/** Sends raw bytes on a REQ socket and returns the parsed reply. */
+async function rawExchange(bytes: string): Promise<{ id: number; ok: boolean; error?: { message: string } }> {
+  const sock = nanomsg().socket('req');
+  sock.connect(address);
+  const got = new Promise<Buffer>((r) => sock.on('data', r));
+  sock.send(bytes);
+  const buf = await got;
+  sock.close();
+  return JSON.parse(buf.toString('utf8')) as { id: number; ok: boolean; error?: { message: string } };
+}
+
+test('a request gets the Loader reply; an operation error crosses as name, message and code', async () => {
+  await withServer(async () => {
+    const st = await controlRequest<{ cid: string; status: string }>(address, { op: 'state', cid: 'a' });
+    assert.equal(st.cid, 'a');
+    assert.equal(st.status, 'running');
+    await assert.rejects(
+      controlRequest(address, { op: 'state', cid: 'zz' }),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.name, 'RequestError');
+        assert.equal(e.message, 'container "zz" not found');
+        assert.equal(e.code, 'ENOENT');
+        return true;
+      },
+    );
+  });
+});
+
+test('malformed frames get an error reply and the server keeps serving', async () => {
+  await withServer(async () => {
+    const r1 = await rawExchange('this is not json');
+    assert.equal(r1.ok, false);
+    assert.match(r1.error!.message, /not JSON/);
+    const r2 = await rawExchange(JSON.stringify({ id: 7, req: { cid: 'a' } }));
+    assert.equal(r2.id, 7);
+    assert.equal(r2.ok, false);
+    assert.match(r2.error!.message, /string "op"/);
+    const r3 = await rawExchange(JSON.stringify({ req: { op: 'state' } }));
+    assert.equal(r3.ok, false);
+    assert.match(r3.error!.message, /integer "id"/);
+    const r4 = await rawExchange(JSON.stringify({ id: 8, req: { op: 'no-such-op', cid: 'a' } }));
+    assert.equal(r4.ok, false);
+    assert.match(r4.error!.message, /unknown Loader operation/);
+    const st = await controlRequest<{ cid: string }>(address, { op: 'state', cid: 'b' });
+    assert.equal(st.cid, 'b');
+  });
+});
+
+test('other clients are served while a wait is outstanding; the wait then completes', async () => {
+  await withServer(async () => {
+    let waited = false;
+    const wait = controlRequest<{ status: number }>(address, { op: 'wait', cid: 'a' }, { timeoutMs: 0 }).then(
+      (v) => {
+        waited = true;
+        return v;
+      },
+    );
+    const pids = await Promise.all([
+      controlRequest<{ pid: number }>(address, { op: 'exec', cid: 'b' }),
+      controlRequest<{ pid: number }>(address, { op: 'exec', cid: 'a' }),
+      controlRequest(address, { op: 'slow' }),
+    ]);
+    assert.equal(waited, false, 'the wait is still outstanding');
+    assert.deepEqual(
+      pids
+        .slice(0, 2)
+        .map((p) => (p as { pid: number }).pid)
+        .sort(),
+      [100, 101],
+    );
+    assert.deepEqual(pids[2], { slow: true });
+    await controlRequest(address, { op: 'signal', cid: 'a', signo: 9 });
+    assert.deepEqual(await wait, { status: 9, signal: 9 });
+  });
+});
+
+test('a missing socket fails at once with a clear error', async () => {
+  const t0 = Date.now();
+  await assert.rejects(
+    controlRequest(`ipc://${tmp}/nobody.sock`, { op: 'state', cid: 'x' }),
+    (e: ControlError) => e.code === 'ESRCH' && e.message === 'sandbox for container "x" is not running',
+  );
+  assert.ok(Date.now() - t0 < 100);
+});
+
+test('a server that never answers: the deadline fires; a dead host fails the wait within its poll', async () => {
+  const addr = `ipc://${tmp}/mute.sock`;
+  const script = `
+    const nano = require(${JSON.stringify(path.resolve('node_modules/nanomsg'))});
+    const s = nano.socket('rep'); s.bind(${JSON.stringify(addr)}); s.on('data', () => {});
+    process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await once(child.stdout!, 'data');
+    await assert.rejects(
+      controlRequest(addr, { op: 'state', cid: 'x' }, { timeoutMs: 200, hostPid: child.pid! }),
+      (e: ControlError) => e.code === 'ETIMEDOUT',
+    );
+    const wait = controlRequest(addr, { op: 'wait', cid: 'x' }, { timeoutMs: 0, hostPid: child.pid! });
+    const t0 = Date.now();
+    child.kill('SIGKILL');
+    await assert.rejects(wait, (e: ControlError) => e.code === 'ECONNRESET' && /exited/.test(e.message));
+    assert.ok(Date.now() - t0 < 2000, 'noticed within a few polls');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
