@@ -6,6 +6,7 @@
 import { Errno } from './wasi_errno.js';
 import { Slot, State, Sys } from './syscall_layout.js';
 import type { SyscallChannel } from './syscall_channel.js';
+import { dispatchFileCall } from './syscall_host_fs.js';
 import type { CallContext, ExitStatus, ProcessSyscalls, SyscallResult, SyscallReturn } from './syscalls.js';
 import {
   EVENT_SIZE,
@@ -21,6 +22,50 @@ export interface SyscallHostHooks {
   onExitRequested(status: ExitStatus): void;
   /** A handler threw: a fault in Corral's code, not the guest's. The process must be torn down. */
   onFault(err: unknown): void;
+}
+
+/** Who a traced call belongs to: set by whoever made the handlers (the process-group actor). */
+export interface SyscallTraceTag {
+  /** The pid in the sandbox's root PID namespace. */
+  readonly pid: number;
+  /** A label for the process (its command). */
+  readonly name: string;
+}
+
+/**
+ * Called once per answered call while syscall tracing is on for this thread. Raw numbers only:
+ * decoding them to text is the trace actor's job, off this thread's hot path. `data` is a copy of up
+ * to SYSCALL_TRACE_DATA bytes a write carried or a read returned, or null.
+ */
+export type SyscallTraceHook = (
+  tag: SyscallTraceTag,
+  sys: number,
+  a0: number,
+  a1: number,
+  start: number,
+  dur: number,
+  errno: number,
+  ret: number,
+  data: Uint8Array | null,
+) => void;
+
+/** Bytes of a write's or read's data kept in its trace (strace shows 32 by default, too). */
+export const SYSCALL_TRACE_DATA = 32;
+
+/** This thread's syscall trace hook; null (the common case) costs one comparison per call. */
+let traceHook: SyscallTraceHook | null = null;
+/** Tags by handler object, so that the platform needs no new spawn option to name a process. */
+const traceTags = new WeakMap<ProcessSyscalls, SyscallTraceTag>();
+let untagged = 0;
+
+/** Turns syscall tracing on (a hook) or off (null) for every SyscallHost on this thread. */
+export function setSyscallTraceHook(hook: SyscallTraceHook | null): void {
+  traceHook = hook;
+}
+
+/** Names the process a handler object serves in traces; call before spawning. */
+export function tagSyscallProcess(handlers: ProcessSyscalls, tag: SyscallTraceTag): void {
+  traceTags.set(handlers, tag);
 }
 
 /** Encodes a handler's successful value into the channel: returns [RES_VALUE, result bytes]. */
@@ -42,6 +87,12 @@ export class SyscallHost {
    * before sleeping). A handler answering EINTR consumes it.
    */
   private interruptPending = false;
+  /** The traced call in flight (owned by this host): its start time, 0 when untraced. */
+  private traceStart = 0;
+  private traceSys = 0;
+  private traceA0 = 0;
+  private traceA1 = 0;
+  private traceTag: SyscallTraceTag | null = null;
 
   constructor(channel: SyscallChannel, handlers: ProcessSyscalls, hooks: SyscallHostHooks) {
     this.channel = channel;
@@ -109,6 +160,7 @@ export class SyscallHost {
     const ctx: CallContext = { signal: ctl.signal };
     try {
       const sys = w[Slot.SYSCALL]!;
+      if (traceHook !== null) this.traceBegin(sys);
       const r = this.dispatch(sys, ctx);
       if (r === null) {
         this.finish(ctl, { errno: Errno.NOSYS }, () => [0, 0]);
@@ -142,6 +194,7 @@ export class SyscallHost {
     // A call whose process was killed, or whose host stopped, is answered by nobody.
     if (this.inFlight !== ctl || this.stopped) return;
     this.inFlight = null;
+    if (this.traceStart !== 0) this.traceEnd(res);
     if ('exit' in res) {
       if (this.channel.exitPending(res.exit)) this.hooks.onExitRequested(res.exit);
       return;
@@ -153,6 +206,45 @@ export class SyscallHost {
     }
     const [value, len] = enc((res as { value: T }).value);
     this.channel.complete(Errno.SUCCESS, value, len);
+  }
+
+  private traceBegin(sys: number): void {
+    const w = this.channel.words;
+    this.traceStart = performance.timeOrigin + performance.now();
+    this.traceSys = sys;
+    this.traceA0 = w[Slot.ARG0]!;
+    this.traceA1 = sys === Sys.FD_WRITE ? w[Slot.REQ_LEN]! : w[Slot.ARG1]!;
+    if (this.traceTag === null) {
+      this.traceTag = traceTags.get(this.handlers) ?? { pid: 0, name: `guest#${++untagged}` };
+    }
+  }
+
+  /** Reports the call begun by traceBegin; runs before the answer is written, so data is still there. */
+  private traceEnd(res: SyscallResult<unknown>): void {
+    const start = this.traceStart;
+    this.traceStart = 0;
+    const hook = traceHook;
+    if (hook === null) return;
+    const dur = performance.timeOrigin + performance.now() - start;
+    const sys = this.traceSys;
+    let errno = -1;
+    let ret = 0;
+    let data: Uint8Array | null = null;
+    if (!('exit' in res)) {
+      errno = res.errno;
+      if (res.errno === Errno.SUCCESS) {
+        const v = (res as { value: unknown }).value;
+        if (typeof v === 'number') ret = v;
+        else if (v instanceof Uint8Array) {
+          ret = v.length;
+          data = v.slice(0, SYSCALL_TRACE_DATA);
+        } else if (Array.isArray(v)) ret = v.length;
+      }
+    }
+    if (sys === Sys.FD_WRITE) {
+      data = this.channel.data.slice(0, Math.min(this.traceA1, SYSCALL_TRACE_DATA, this.channel.dataSize));
+    }
+    hook(this.traceTag!, sys, this.traceA0, this.traceA1, start, dur, errno, ret, data);
   }
 
   /** Decodes the call and runs its handler; null for an unknown syscall number. */
@@ -195,7 +287,8 @@ export class SyscallHost {
       case Sys.PROC_RAISE:
         return pair(h.proc_raise(a0, ctx), () => [0, 0]);
       default:
-        return null;
+        // The file calls (FD_PREAD and up) decode alike: see syscall_host_fs.ts.
+        return dispatchFileCall(ch, h, sys, ctx);
     }
   }
 }

@@ -71,6 +71,12 @@ export const ExitKind = {
  *   FD_CLOSE       ARG0 fd
  *   POLL_ONEOFF    ARG0 subscription count; data = subscriptions   → RES_VALUE events, data = events
  *   PROC_RAISE     ARG0 WASI signal number
+ *
+ * File calls (FD_PREAD and up) share one shape: ARG0 fd, ARG1 a second small integer (flags, a
+ * second fd, whence, a buffer length), ARG2 and ARG3 the byte lengths of up to two byte strings
+ * (paths, or the pwrite payload). The request data holds FS_U64_ARGS[sys] little-endian u64
+ * arguments first, then the two strings back to back. 64-bit results (seek, tell) come back as one
+ * u64 in the result data, records (filestat, dirents, link targets) as their bytes.
  */
 export enum Sys {
   FD_WRITE = 1,
@@ -79,4 +85,46 @@ export enum Sys {
   FD_CLOSE = 4,
   POLL_ONEOFF = 5,
   PROC_RAISE = 6,
+  FD_PREAD = 7, // u64: offset; ARG1 max bytes
+  FD_PWRITE = 8, // u64: offset; string 1: payload
+  FD_SEEK = 9, // u64: offset; ARG1 whence
+  FD_TELL = 10,
+  FD_READDIR = 11, // u64: cookie; ARG1 buffer length
+  FD_FILESTAT_GET = 12,
+  FD_FILESTAT_SET_SIZE = 13, // u64: size
+  FD_FILESTAT_SET_TIMES = 14, // u64: atim, mtim; ARG1 fstflags
+  FD_FDSTAT_SET_FLAGS = 15, // ARG1 flags
+  FD_FDSTAT_SET_RIGHTS = 16, // u64: base, inheriting
+  FD_ADVISE = 17, // u64: offset, len; ARG1 advice
+  FD_ALLOCATE = 18, // u64: offset, len
+  FD_SYNC = 19,
+  FD_DATASYNC = 20,
+  FD_RENUMBER = 21, // ARG1 to
+  FD_PRESTAT = 22, // result data: the preopen's name
+  PATH_CREATE_DIRECTORY = 23, // string 1: path
+  PATH_FILESTAT_GET = 24, // ARG1 lookupflags; string 1: path
+  PATH_FILESTAT_SET_TIMES = 25, // u64: atim, mtim, fstflags; ARG1 lookupflags; string 1: path
+  PATH_LINK = 26, // u64: old lookupflags; ARG1 new fd; strings: old path, new path
+  PATH_OPEN = 27, // u64: oflags, rights base, rights inheriting, fdflags; ARG1 dirflags; string 1: path
+  PATH_READLINK = 28, // ARG1 buffer length; string 1: path
+  PATH_REMOVE_DIRECTORY = 29, // string 1: path
+  PATH_RENAME = 30, // ARG1 new fd; strings: old path, new path
+  PATH_SYMLINK = 31, // strings: target, new path (relative to ARG0)
+  PATH_UNLINK_FILE = 32, // string 1: path
 }
+
+/** How many u64 arguments lead the request data of each file call (absent: none). */
+export const FS_U64_ARGS: Partial<Record<Sys, number>> = {
+  [Sys.FD_PREAD]: 1,
+  [Sys.FD_PWRITE]: 1,
+  [Sys.FD_SEEK]: 1,
+  [Sys.FD_READDIR]: 1,
+  [Sys.FD_FILESTAT_SET_SIZE]: 1,
+  [Sys.FD_FILESTAT_SET_TIMES]: 2,
+  [Sys.FD_FDSTAT_SET_RIGHTS]: 2,
+  [Sys.FD_ADVISE]: 2,
+  [Sys.FD_ALLOCATE]: 2,
+  [Sys.PATH_FILESTAT_SET_TIMES]: 3,
+  [Sys.PATH_LINK]: 1,
+  [Sys.PATH_OPEN]: 4,
+};

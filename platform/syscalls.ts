@@ -8,6 +8,7 @@
 
 import { Errno, type FailureErrno } from './wasi_errno.js';
 import type { FdStat, PollEvent, Subscription } from './wasi_types.js';
+import type { Filestat } from './wasi_fs_types.js';
 
 /** How a guest process ended: its exit code, or the (Linux-numbered) signal that killed it. */
 export type ExitStatus =
@@ -43,10 +44,85 @@ export interface CallContext {
 }
 
 /**
+ * The file calls of WASI preview 1 (paths are raw bytes as the guest gave them). A handler without
+ * them serves a process with stdio only: the platform answers each with the errno Linux gives for
+ * such an fd (ESPIPE for seeking a pipe, ENOTDIR for a path relative to one, EBADF otherwise).
+ */
+export interface FileCalls {
+  fd_pread(fd: number, maxBytes: number, offset: bigint, ctx: CallContext): SyscallReturn<Uint8Array>;
+  fd_pwrite(fd: number, data: Uint8Array, offset: bigint, ctx: CallContext): SyscallReturn<number>;
+  /** lseek(2): returns the new offset. */
+  fd_seek(fd: number, offset: bigint, whence: number, ctx: CallContext): SyscallReturn<bigint>;
+  fd_tell(fd: number, ctx: CallContext): SyscallReturn<bigint>;
+  /** Packed witx dirents from `cookie`, at most `bufLen` bytes (the last one may be cut). */
+  fd_readdir(fd: number, bufLen: number, cookie: bigint, ctx: CallContext): SyscallReturn<Uint8Array>;
+  fd_filestat_get(fd: number, ctx: CallContext): SyscallReturn<Filestat>;
+  fd_filestat_set_size(fd: number, size: bigint, ctx: CallContext): SyscallReturn<void>;
+  fd_filestat_set_times(
+    fd: number,
+    atim: bigint,
+    mtim: bigint,
+    fstflags: number,
+    ctx: CallContext,
+  ): SyscallReturn<void>;
+  fd_fdstat_set_flags(fd: number, flags: number, ctx: CallContext): SyscallReturn<void>;
+  fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint, ctx: CallContext): SyscallReturn<void>;
+  fd_advise(fd: number, offset: bigint, len: bigint, advice: number, ctx: CallContext): SyscallReturn<void>;
+  fd_allocate(fd: number, offset: bigint, len: bigint, ctx: CallContext): SyscallReturn<void>;
+  fd_sync(fd: number, ctx: CallContext): SyscallReturn<void>;
+  fd_datasync(fd: number, ctx: CallContext): SyscallReturn<void>;
+  fd_renumber(fd: number, to: number, ctx: CallContext): SyscallReturn<void>;
+  /** A preopened directory's guest path (the prestat is built from its length); EBADF otherwise. */
+  fd_prestat_get(fd: number, ctx: CallContext): SyscallReturn<Uint8Array>;
+  path_create_directory(fd: number, path: Uint8Array, ctx: CallContext): SyscallReturn<void>;
+  path_filestat_get(fd: number, flags: number, path: Uint8Array, ctx: CallContext): SyscallReturn<Filestat>;
+  path_filestat_set_times(
+    fd: number,
+    flags: number,
+    path: Uint8Array,
+    atim: bigint,
+    mtim: bigint,
+    fstflags: number,
+    ctx: CallContext,
+  ): SyscallReturn<void>;
+  path_link(
+    oldFd: number,
+    oldFlags: number,
+    oldPath: Uint8Array,
+    newFd: number,
+    newPath: Uint8Array,
+    ctx: CallContext,
+  ): SyscallReturn<void>;
+  /** Returns the new fd. */
+  path_open(
+    fd: number,
+    dirflags: number,
+    path: Uint8Array,
+    oflags: number,
+    rightsBase: bigint,
+    rightsInheriting: bigint,
+    fdflags: number,
+    ctx: CallContext,
+  ): SyscallReturn<number>;
+  /** The link's target, at most `bufLen` bytes (readlink(2) truncates silently). */
+  path_readlink(fd: number, path: Uint8Array, bufLen: number, ctx: CallContext): SyscallReturn<Uint8Array>;
+  path_remove_directory(fd: number, path: Uint8Array, ctx: CallContext): SyscallReturn<void>;
+  path_rename(
+    fd: number,
+    oldPath: Uint8Array,
+    newFd: number,
+    newPath: Uint8Array,
+    ctx: CallContext,
+  ): SyscallReturn<void>;
+  path_symlink(target: Uint8Array, fd: number, path: Uint8Array, ctx: CallContext): SyscallReturn<void>;
+  path_unlink_file(fd: number, path: Uint8Array, ctx: CallContext): SyscallReturn<void>;
+}
+
+/**
  * The per-process calls a guest makes to its host. One object per running process; the platform
  * calls `dispose` once the process has exited. Unknown fds get EBADF, as on Linux.
  */
-export interface ProcessSyscalls {
+export interface ProcessSyscalls extends Partial<FileCalls> {
   /** write(2): returns bytes written; `data` is a private copy the handler may keep. */
   fd_write(fd: number, data: Uint8Array, ctx: CallContext): SyscallReturn<number>;
   /** read(2): at most `maxBytes`; an empty array means end of file. */

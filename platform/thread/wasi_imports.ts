@@ -1,8 +1,8 @@
 // The wasi_snapshot_preview1 import object of a guest run by the thread strategy. Pure calls are
-// served locally (wasi_local.ts); stdio, poll and proc_raise are marshalled into the syscall
-// channel and this thread blocks in Atomics.wait until the host answers. Every preview 1 function
-// is present, so any WASI module links; calls that later issues implement return the errno Linux
-// would give for the only fds that exist now (0, 1, 2), or EBADF for any other fd.
+// served locally (wasi_local.ts); stdio, poll, proc_raise and the file calls (wasi_fs_imports.ts)
+// are marshalled into the syscall channel and this thread blocks in Atomics.wait until the host
+// answers. Every preview 1 function is present, so any WASI module links; socket calls, which a
+// later issue implements, return the errno Linux would give for fds 0..2, or EBADF.
 
 import { Errno } from '../wasi_errno.js';
 import { GuestMemory, localCalls } from '../wasi_local.js';
@@ -11,6 +11,7 @@ import { Slot, State, Sys } from '../syscall_layout.js';
 import type { ExitStatus } from '../syscalls.js';
 import { EVENT_SIZE, FDSTAT_SIZE, SUBSCRIPTION_SIZE } from '../wasi_types.js';
 import { WASI_FUNCTIONS } from '../wasi_functions.js';
+import { fsImports } from './wasi_fs_imports.js';
 
 /** Thrown through the guest's frames to end it (proc_exit, or the host's EXITING answer). */
 export class GuestExit {
@@ -25,7 +26,7 @@ export interface ThreadImports {
   readonly mem: GuestMemory;
 }
 
-/** Errno for a call this issue does not implement, on fd `fd`. */
+/** Errno for a call served nowhere yet (sockets), on fd `fd`. */
 function unsupportedOn(fd: number, forStdio: Errno): number {
   return fd >= 0 && fd <= 2 ? forStdio : Errno.BADF;
 }
@@ -165,33 +166,8 @@ export function threadImports(
       // exit(3): the parent sees the low 8 bits of the status.
       throw new GuestExit({ code: code & 0xff });
     },
-    // No preopened directories yet: wasi-libc's startup scan stops at the first EBADF.
-    fd_prestat_get: () => Errno.BADF,
-    fd_prestat_dir_name: () => Errno.BADF,
-    // Stdio are pipes or terminals: seeking them is ESPIPE (lseek(2)), as are pread/pwrite.
-    fd_seek: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
-    fd_tell: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
-    fd_pread: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
-    fd_pwrite: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
-    fd_advise: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
-    fd_allocate: (fd: number) => unsupportedOn(fd, Errno.SPIPE),
-    // fsync(2) on a pipe or terminal is EINVAL.
-    fd_sync: (fd: number) => unsupportedOn(fd, Errno.INVAL),
-    fd_datasync: (fd: number) => unsupportedOn(fd, Errno.INVAL),
-    fd_readdir: (fd: number) => unsupportedOn(fd, Errno.NOTDIR),
-    fd_filestat_set_size: (fd: number) => unsupportedOn(fd, Errno.INVAL),
-    fd_filestat_get: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
-    fd_filestat_set_times: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
-    fd_fdstat_set_flags: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
-    fd_fdstat_set_rights: (fd: number) => unsupportedOn(fd, Errno.NOTSUP),
-    fd_renumber: (fd: number) => unsupportedOn(fd, Errno.NOSYS),
-    // Paths resolve against a directory fd; stdio are not directories.
-    ...Object.fromEntries(
-      WASI_FUNCTIONS.filter((n) => n.startsWith('path_')).map((n) => [
-        n,
-        (fd: number) => unsupportedOn(fd, Errno.NOTDIR),
-      ]),
-    ),
+    // The file calls: marshalled alike; a handler without them answers as Linux does for stdio.
+    ...fsImports(ch, mem, call),
     ...Object.fromEntries(
       WASI_FUNCTIONS.filter((n) => n.startsWith('sock_')).map((n) => [
         n,

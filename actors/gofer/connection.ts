@@ -1,0 +1,120 @@
+// A connection to a container's gofer, as the sandbox side sees it: calls that answer at once (in
+// process) or later (over the socket), the preopened roots, and a hang-up notification that the
+// gofer monitor watches. A call on a connection that has hung up answers EIO, never hangs.
+
+import { Errno } from '../../platform/wasi_errno.js';
+import type { MountSpec } from './mount_table.js';
+import type { Req, Res, ResOf } from './protocol.js';
+import { GoferServer } from './server.js';
+import type { GoferConfig } from './mount_table.js';
+
+/** A preopened directory: its guest path and the fid of its root. */
+export interface Preopen {
+  readonly guestPath: string;
+  readonly fid: number;
+  readonly readonly: boolean;
+}
+
+export interface GoferConnection {
+  /** 'in-process' or 'process'; immutable. */
+  readonly kind: 'in-process' | 'process';
+  /** The mount roots (the root '/' first), as every process of the container gets them. */
+  readonly preopens: readonly Preopen[];
+  /** Sends one request. In process the answer is synchronous; otherwise a promise. */
+  call<R extends Req>(req: R): ResOf<R> | Promise<ResOf<R>>;
+  /** Runs `cb` once when the gofer goes away unexpectedly (not after close()). Returns an unsubscribe. */
+  onHangup(cb: (reason: string) => void): () => void;
+  /** True once the connection has hung up or was closed. */
+  readonly closed: boolean;
+  /** Ends the gofer (process exits, fds closed, tmpfs removed). Resolves once it is gone. */
+  close(): Promise<void>;
+}
+
+export function preopensOf(mounts: readonly MountSpec[]): Preopen[] {
+  return mounts.map((m, i) => ({ guestPath: m.guestPath, fid: i + 1, readonly: m.readonly }));
+}
+
+/** The answer every call gets once the gofer is gone. */
+export function hungUp<R extends Req>(req: R): ResOf<R> {
+  return { op: req.op, errno: Errno.IO } as ResOf<R>;
+}
+
+/** Hang-up listeners of one connection; owned by it. */
+export class HangupSignal {
+  private readonly listeners = new Set<(reason: string) => void>();
+  private fired: string | null = null;
+
+  on(cb: (reason: string) => void): () => void {
+    if (this.fired !== null) {
+      const reason = this.fired;
+      queueMicrotask(() => cb(reason));
+      return () => undefined;
+    }
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  fire(reason: string): void {
+    if (this.fired !== null) return;
+    this.fired = reason;
+    for (const cb of [...this.listeners]) cb(reason);
+    this.listeners.clear();
+  }
+
+  /** A deliberate close: listeners are dropped, never told. */
+  clear(): void {
+    this.listeners.clear();
+  }
+}
+
+/** The in-process gofer: the server runs on the caller's thread, with no socket and no copies. */
+export class InProcessGofer implements GoferConnection {
+  readonly kind = 'in-process';
+  readonly preopens: readonly Preopen[];
+  /** Owned by this connection; closed by close(). */
+  private readonly server: GoferServer;
+  private readonly hangup = new HangupSignal();
+  private isClosed = false;
+
+  constructor(config: GoferConfig) {
+    this.server = new GoferServer(config);
+    this.preopens = preopensOf(config.mounts);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Open fids on the server (leak checks). */
+  get openCount(): number {
+    return this.server.openCount;
+  }
+
+  call<R extends Req>(req: R): ResOf<R> {
+    if (this.isClosed) return hungUp(req);
+    return this.server.handle(req) as ResOf<R>;
+  }
+
+  onHangup(cb: (reason: string) => void): () => void {
+    return this.hangup.on(cb);
+  }
+
+  /** Simulates the gofer dying (tests of the monitor): later calls answer EIO. */
+  crash(reason = 'gofer crashed'): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.server.close();
+    this.hangup.fire(reason);
+  }
+
+  close(): Promise<void> {
+    if (!this.isClosed) {
+      this.isClosed = true;
+      this.hangup.clear();
+      this.server.close();
+    }
+    return Promise.resolve();
+  }
+}
+
+export type { Res };

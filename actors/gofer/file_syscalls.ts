@@ -1,0 +1,539 @@
+// A process's syscall handlers with files: one fd table for stdio, preopens, files and
+// directories (Linux's files_struct), file calls served by the container's gofer, everything else
+// (stdio I/O, poll on stdio and clocks, proc_raise) by the stdio handlers it wraps. Rights follow
+// WASI (a missing right is ENOTCAPABLE); an fd not open for the access is EBADF, as on Linux.
+
+import { Errno, type FailureErrno } from '../../platform/wasi_errno.js';
+import { FdTable, type OpenDescription } from '../../platform/fd_table.js';
+import {
+  fail,
+  ok,
+  type CallContext,
+  type FileCalls,
+  type ProcessSyscalls,
+  type SyscallResult,
+  type SyscallReturn,
+} from '../../platform/syscalls.js';
+import {
+  ADVICE_MAX,
+  ALL_RIGHTS,
+  DIR_RIGHTS,
+  FILE_RIGHTS,
+  Fdflags,
+  FsRights,
+  LOOKUP_SYMLINK_FOLLOW,
+  Oflags,
+  Whence,
+  packDirents,
+  type DirEntry,
+  type Filestat,
+} from '../../platform/wasi_fs_types.js';
+import {
+  EventType,
+  Filetype,
+  Rights,
+  type FdStat,
+  type PollEvent,
+  type Subscription,
+} from '../../platform/wasi_types.js';
+import type { GoferConnection } from './connection.js';
+import { Access, APPEND_OFFSET, type Ok, type Op, type Req, type Res, type ResOf } from './protocol.js';
+
+/** Status flags fcntl(F_SETFL) may change on Linux; the others are fixed at open. */
+const SETTABLE_FLAGS = Fdflags.APPEND | Fdflags.NONBLOCK;
+const READ_ACCESS = Rights.FD_READ | FsRights.FD_READDIR;
+const WRITE_ACCESS = Rights.FD_WRITE | FsRights.FD_ALLOCATE | FsRights.FD_FILESTAT_SET_SIZE;
+
+interface StdioDesc extends OpenDescription {
+  readonly kind: 'stdio';
+  /** The fd number the wrapped stdio handlers know it by (0, 1 or 2). */
+  readonly stdioFd: number;
+}
+
+interface FileDesc extends OpenDescription {
+  readonly kind: 'file';
+  readonly fid: number;
+  readonly filetype: Filetype;
+  readonly readable: boolean;
+  readonly writable: boolean;
+  /** The file offset (shared by dup'ed fds, as Linux's f_pos). */
+  pos: bigint;
+  /** fdflags; APPEND and NONBLOCK change with fd_fdstat_set_flags. */
+  flags: number;
+  /** The guest path when this is a preopen; its fid belongs to the whole container. */
+  readonly preopen?: Uint8Array;
+  /** The listing fd_readdir serves cookies from; taken again at cookie 0. */
+  listing?: DirEntry[];
+}
+
+type Desc = StdioDesc | FileDesc;
+
+/** Applies `f` to a result that may be pending, keeping it synchronous when it is. */
+function then<T, U>(r: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
+  return r instanceof Promise ? r.then(f) : f(r);
+}
+
+/** Maps a gofer answer to a syscall result. */
+function answer<O extends Op, T>(r: Res<O> | Promise<Res<O>>, f: (v: Ok<O>) => T): SyscallReturn<T> {
+  return then(r, (res): SyscallResult<T> => (res.errno !== 0 ? fail(res.errno) : ok(f(res as Ok<O>))));
+}
+
+export interface FileSyscallsOptions {
+  /** Largest fd + 1 (RLIMIT_NOFILE); default 1024. */
+  readonly maxFds?: number;
+}
+
+export class FileSyscalls implements ProcessSyscalls, FileCalls {
+  /** The process's fd table; owned by this object. */
+  readonly fds: FdTable<Desc>;
+  /** Handles stdio fds, poll on them, proc_raise; owned by this object (disposed with it). */
+  private readonly base: ProcessSyscalls;
+  /** The container's gofer; shared with its other processes, not closed here. */
+  private readonly gofer: GoferConnection;
+
+  constructor(base: ProcessSyscalls, gofer: GoferConnection, opts: FileSyscallsOptions = {}) {
+    this.base = base;
+    this.gofer = gofer;
+    this.fds = new FdTable<Desc>(opts.maxFds);
+    // Stdio rights are what the stdio handlers report, narrowed by any the guest drops here.
+    for (const fd of [0, 1, 2])
+      this.fds.insertAt(fd, { kind: 'stdio', stdioFd: fd, refs: 0 }, ALL_RIGHTS, 0n);
+    // Preopens: fd 3 is '/', then each mount, as wasi-libc's startup scan expects.
+    for (const p of gofer.preopens) {
+      const desc: FileDesc = {
+        kind: 'file',
+        fid: p.fid,
+        filetype: Filetype.DIRECTORY,
+        readable: true,
+        writable: false,
+        pos: 0n,
+        flags: 0,
+        preopen: Buffer.from(p.guestPath),
+        refs: 0,
+      };
+      this.fds.insert(desc, DIR_RIGHTS, ALL_RIGHTS, 3);
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private call<R extends Req>(req: R): ResOf<R> | Promise<ResOf<R>> {
+    return this.gofer.call(req);
+  }
+
+  /**
+   * The fd's file description, with `right` checked; or the errno. Linux's own errors come first
+   * (`access` names the one an fd not open for reading or writing gets), then ENOTCAPABLE.
+   */
+  private file(
+    fd: number,
+    right: bigint,
+    access?: { read?: FailureErrno; write?: FailureErrno },
+  ): FileDesc | FailureErrno {
+    const e = this.fds.get(fd);
+    if (!e) return Errno.BADF;
+    if (e.desc.kind !== 'file') return Errno.BADF;
+    if (access?.read !== undefined && !e.desc.readable) return access.read;
+    if (access?.write !== undefined && !e.desc.writable) return access.write;
+    if ((e.rightsBase & right) !== right) return Errno.NOTCAPABLE;
+    return e.desc;
+  }
+
+  /** A directory fd for a path call, with `right` checked. */
+  private dir(fd: number, right: bigint): FileDesc | FailureErrno {
+    const e = this.fds.get(fd);
+    if (!e) return Errno.BADF;
+    if (e.desc.kind !== 'file' || e.desc.filetype !== Filetype.DIRECTORY) return Errno.NOTDIR;
+    if ((e.rightsBase & right) !== right) return Errno.NOTCAPABLE;
+    return e.desc;
+  }
+
+  private closeDesc(d: Desc, ctx: CallContext): SyscallReturn<void> {
+    if (d.kind === 'stdio') return this.base.fd_close(d.stdioFd, ctx);
+    // A preopen's fid serves every process of the container.
+    if (d.preopen) return ok(undefined);
+    return answer(this.call({ op: 'close', fid: d.fid }), () => undefined);
+  }
+
+  // ---- fd calls -------------------------------------------------------------------------------
+
+  fd_write(fd: number, data: Uint8Array, ctx: CallContext): SyscallReturn<number> {
+    const e = this.fds.get(fd);
+    if (!e) return fail(Errno.BADF);
+    if (e.desc.kind === 'stdio') return this.base.fd_write(e.desc.stdioFd, data, ctx);
+    const d = e.desc;
+    if (!d.writable) return fail(Errno.BADF);
+    if ((e.rightsBase & Rights.FD_WRITE) === 0n) return fail(Errno.NOTCAPABLE);
+    const offset = d.flags & Fdflags.APPEND ? APPEND_OFFSET : d.pos;
+    return answer(this.call({ op: 'write', fid: d.fid, offset, data }), (r) => {
+      d.pos = r.end;
+      return r.n;
+    });
+  }
+
+  fd_read(fd: number, maxBytes: number, ctx: CallContext): SyscallReturn<Uint8Array> {
+    const e = this.fds.get(fd);
+    if (!e) return fail(Errno.BADF);
+    if (e.desc.kind === 'stdio') return this.base.fd_read(e.desc.stdioFd, maxBytes, ctx);
+    const d = e.desc;
+    if (d.filetype === Filetype.DIRECTORY) return fail(Errno.ISDIR);
+    if (!d.readable) return fail(Errno.BADF);
+    if ((e.rightsBase & Rights.FD_READ) === 0n) return fail(Errno.NOTCAPABLE);
+    const at = d.pos;
+    return answer(this.call({ op: 'read', fid: d.fid, offset: at, len: maxBytes }), (r) => {
+      d.pos = at + BigInt(r.data.length);
+      return r.data;
+    });
+  }
+
+  fd_pread(fd: number, maxBytes: number, offset: bigint): SyscallReturn<Uint8Array> {
+    const de = this.fds.get(fd)?.desc;
+    if (de?.kind === 'file' && de.filetype === Filetype.DIRECTORY) return fail(Errno.ISDIR);
+    const d = this.file(fd, Rights.FD_READ | Rights.FD_SEEK, { read: Errno.BADF });
+    if (typeof d === 'number') return fail(this.stdioSpipe(fd, d));
+    return answer(this.call({ op: 'read', fid: d.fid, offset, len: maxBytes }), (r) => r.data);
+  }
+
+  fd_pwrite(fd: number, data: Uint8Array, offset: bigint): SyscallReturn<number> {
+    const d = this.file(fd, Rights.FD_WRITE | Rights.FD_SEEK, { write: Errno.BADF });
+    if (typeof d === 'number') return fail(this.stdioSpipe(fd, d));
+    // Linux's pwrite(2) on an O_APPEND file appends whatever the offset (a documented bug).
+    const at = d.flags & Fdflags.APPEND ? APPEND_OFFSET : offset;
+    return answer(this.call({ op: 'write', fid: d.fid, offset: at, data }), (r) => r.n);
+  }
+
+  /** Seek-like calls on stdio (pipes, terminals) are ESPIPE; on other non-files EBADF stands. */
+  private stdioSpipe(fd: number, errno: FailureErrno): FailureErrno {
+    return errno === Errno.BADF && this.fds.get(fd)?.desc.kind === 'stdio' ? Errno.SPIPE : errno;
+  }
+
+  fd_seek(fd: number, offset: bigint, whence: number): SyscallReturn<bigint> {
+    // lseek(fd, 0, SEEK_CUR) is how tell is done: FD_TELL suffices for it.
+    const right = whence === Whence.CUR && offset === 0n ? Rights.FD_TELL : Rights.FD_SEEK;
+    const d = this.file(fd, right);
+    if (typeof d === 'number') return fail(this.stdioSpipe(fd, d));
+    const to = (base: bigint): SyscallResult<bigint> => {
+      const pos = base + offset;
+      if (pos < 0n) return fail(Errno.INVAL);
+      d.pos = pos;
+      return ok(pos);
+    };
+    if (whence === Whence.SET) return to(0n);
+    if (whence === Whence.CUR) return to(d.pos);
+    if (whence !== Whence.END) return fail(Errno.INVAL);
+    return then(this.call({ op: 'fstat', fid: d.fid }), (r) =>
+      r.errno !== 0 ? fail(r.errno) : to(r.stat.size),
+    );
+  }
+
+  fd_tell(fd: number): SyscallReturn<bigint> {
+    const d = this.file(fd, Rights.FD_TELL);
+    if (typeof d === 'number') return fail(this.stdioSpipe(fd, d));
+    return ok(d.pos);
+  }
+
+  fd_fdstat_get(fd: number, ctx: CallContext): SyscallReturn<FdStat> {
+    const e = this.fds.get(fd);
+    if (!e) return fail(Errno.BADF);
+    if (e.desc.kind === 'stdio') {
+      return then(this.base.fd_fdstat_get(e.desc.stdioFd, ctx), (r) =>
+        'value' in r ? ok({ ...r.value, rightsBase: r.value.rightsBase & e.rightsBase }) : r,
+      );
+    }
+    return ok({
+      filetype: e.desc.filetype,
+      flags: e.desc.flags,
+      rightsBase: e.rightsBase,
+      rightsInheriting: e.rightsInheriting,
+    });
+  }
+
+  fd_fdstat_set_flags(fd: number, flags: number): SyscallReturn<void> {
+    const e = this.fds.get(fd);
+    if (!e) return fail(Errno.BADF);
+    if ((e.rightsBase & Rights.FD_FDSTAT_SET_FLAGS) === 0n && e.desc.kind === 'file')
+      return fail(Errno.NOTCAPABLE);
+    if (e.desc.kind === 'stdio') return ok(undefined); // pipes and terminals: nothing to change here
+    e.desc.flags = (e.desc.flags & ~SETTABLE_FLAGS) | (flags & SETTABLE_FLAGS);
+    return ok(undefined);
+  }
+
+  fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): SyscallReturn<void> {
+    const e = this.fds.get(fd);
+    if (!e) return fail(Errno.BADF);
+    // Rights can only be dropped, never gained.
+    if ((base & ~e.rightsBase) !== 0n || (inheriting & ~e.rightsInheriting) !== 0n)
+      return fail(Errno.NOTCAPABLE);
+    e.rightsBase = base;
+    e.rightsInheriting = inheriting;
+    return ok(undefined);
+  }
+
+  fd_filestat_get(fd: number, ctx: CallContext): SyscallReturn<Filestat> {
+    const e = this.fds.get(fd);
+    if (!e) return fail(Errno.BADF);
+    if ((e.rightsBase & Rights.FD_FILESTAT_GET) === 0n) return fail(Errno.NOTCAPABLE);
+    if (e.desc.kind === 'stdio') {
+      // A pipe or terminal: only its type is known here.
+      return then(this.base.fd_fdstat_get(e.desc.stdioFd, ctx), (r) =>
+        'value' in r
+          ? ok({
+              dev: 0n,
+              ino: 0n,
+              filetype: r.value.filetype,
+              nlink: 1n,
+              size: 0n,
+              atim: 0n,
+              mtim: 0n,
+              ctim: 0n,
+            })
+          : r,
+      );
+    }
+    return answer(this.call({ op: 'fstat', fid: e.desc.fid }), (r) => r.stat);
+  }
+
+  fd_filestat_set_size(fd: number, size: bigint): SyscallReturn<void> {
+    // ftruncate(2) on an fd not open for writing (a directory, a pipe) is EINVAL.
+    const d = this.file(fd, FsRights.FD_FILESTAT_SET_SIZE, { write: Errno.INVAL });
+    if (typeof d === 'number') return fail(d === Errno.BADF && this.fds.get(fd) ? Errno.INVAL : d);
+    if (size > BigInt(Number.MAX_SAFE_INTEGER)) return fail(Errno.FBIG);
+    return answer(this.call({ op: 'setSize', fid: d.fid, size }), () => undefined);
+  }
+
+  fd_filestat_set_times(fd: number, atim: bigint, mtim: bigint, fstflags: number): SyscallReturn<void> {
+    const d = this.file(fd, FsRights.FD_FILESTAT_SET_TIMES);
+    if (typeof d === 'number') return fail(d);
+    return answer(this.call({ op: 'setTimes', fid: d.fid, atim, mtim, flags: fstflags }), () => undefined);
+  }
+
+  fd_advise(fd: number, _offset: bigint, _len: bigint, advice: number): SyscallReturn<void> {
+    const d = this.file(fd, FsRights.FD_ADVISE);
+    if (typeof d === 'number') return fail(this.stdioSpipe(fd, d));
+    if (advice < 0 || advice > ADVICE_MAX) return fail(Errno.INVAL);
+    // posix_fadvise(2) is a hint; the gofer's page cache decides.
+    return ok(undefined);
+  }
+
+  fd_allocate(fd: number, offset: bigint, len: bigint): SyscallReturn<void> {
+    const d = this.file(fd, FsRights.FD_ALLOCATE, { write: Errno.BADF });
+    if (typeof d === 'number') return fail(this.stdioSpipe(fd, d));
+    return answer(this.call({ op: 'allocate', fid: d.fid, offset, len }), () => undefined);
+  }
+
+  fd_sync(fd: number): SyscallReturn<void> {
+    return this.sync(fd, Rights.FD_SYNC, 0);
+  }
+
+  fd_datasync(fd: number): SyscallReturn<void> {
+    return this.sync(fd, Rights.FD_DATASYNC, 1);
+  }
+
+  private sync(fd: number, right: bigint, dataOnly: number): SyscallReturn<void> {
+    const d = this.file(fd, right);
+    // fsync(2) of a pipe or terminal is EINVAL.
+    if (typeof d === 'number') return fail(d === Errno.BADF && this.fds.get(fd) ? Errno.INVAL : d);
+    return answer(this.call({ op: 'sync', fid: d.fid, dataOnly }), () => undefined);
+  }
+
+  fd_close(fd: number, ctx: CallContext): SyscallReturn<void> {
+    const d = this.fds.remove(fd);
+    if (d === Errno.BADF) return fail(Errno.BADF);
+    return d === null ? ok(undefined) : this.closeDesc(d, ctx);
+  }
+
+  fd_renumber(fd: number, to: number, ctx: CallContext): SyscallReturn<void> {
+    const d = this.fds.renumber(fd, to);
+    if (d === Errno.BADF) return fail(Errno.BADF);
+    return d === null ? ok(undefined) : this.closeDesc(d, ctx);
+  }
+
+  fd_readdir(fd: number, bufLen: number, cookie: bigint): SyscallReturn<Uint8Array> {
+    const e = this.fds.get(fd);
+    if (!e) return fail(Errno.BADF);
+    if (e.desc.kind !== 'file' || e.desc.filetype !== Filetype.DIRECTORY) return fail(Errno.NOTDIR);
+    if ((e.rightsBase & FsRights.FD_READDIR) === 0n) return fail(Errno.NOTCAPABLE);
+    const d = e.desc;
+    const serve = (list: DirEntry[]) =>
+      ok(packDirents(list, Number(cookie > BigInt(list.length) ? BigInt(list.length) : cookie), bufLen));
+    // Cookie 0 (re)reads the directory, as rewinddir(3); later cookies index that listing.
+    if (cookie !== 0n && d.listing) return serve(d.listing);
+    return then(this.call({ op: 'readdir', fid: d.fid }), (r): SyscallResult<Uint8Array> => {
+      if (r.errno !== 0) return fail(r.errno);
+      d.listing = r.entries;
+      return serve(r.entries);
+    });
+  }
+
+  fd_prestat_get(fd: number): SyscallReturn<Uint8Array> {
+    const e = this.fds.get(fd);
+    if (!e || e.desc.kind !== 'file' || !e.desc.preopen) return fail(Errno.BADF);
+    return ok(e.desc.preopen);
+  }
+
+  // ---- path calls -----------------------------------------------------------------------------
+
+  path_open(
+    fd: number,
+    dirflags: number,
+    path: Uint8Array,
+    oflags: number,
+    rightsBase: bigint,
+    rightsInheriting: bigint,
+    fdflags: number,
+  ): SyscallReturn<number> {
+    let need = FsRights.PATH_OPEN;
+    if (oflags & Oflags.CREAT) need |= FsRights.PATH_CREATE_FILE;
+    if (oflags & Oflags.TRUNC) need |= FsRights.PATH_FILESTAT_SET_SIZE;
+    const dir = this.dir(fd, need);
+    if (typeof dir === 'number') return fail(dir);
+    const e = this.fds.get(fd)!;
+    // A new fd gets at most what its directory may hand down.
+    if ((rightsBase & ~e.rightsInheriting) !== 0n || (rightsInheriting & ~e.rightsInheriting) !== 0n)
+      return fail(Errno.NOTCAPABLE);
+    const write = (rightsBase & WRITE_ACCESS) !== 0n || (fdflags & Fdflags.APPEND) !== 0;
+    const read = (rightsBase & READ_ACCESS) !== 0n || !write;
+    const access = (read ? Access.READ : 0) | (write ? Access.WRITE : 0);
+    const req: Req<'open'> = {
+      op: 'open',
+      dir: dir.fid,
+      follow: dirflags & LOOKUP_SYMLINK_FOLLOW ? 1 : 0,
+      oflags,
+      fdflags,
+      access,
+      path,
+    };
+    return then(this.call(req), (r): SyscallResult<number> => {
+      if (r.errno !== 0) return fail(r.errno);
+      const isDir = r.filetype === Filetype.DIRECTORY;
+      const desc: FileDesc = {
+        kind: 'file',
+        fid: r.fid,
+        filetype: r.filetype,
+        readable: read,
+        writable: write && !isDir,
+        pos: 0n,
+        flags: fdflags & (Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC),
+        refs: 0,
+      };
+      const nfd = this.fds.insert(desc, rightsBase & (isDir ? DIR_RIGHTS : FILE_RIGHTS), rightsInheriting);
+      if (nfd === Errno.MFILE) {
+        void this.call({ op: 'close', fid: r.fid });
+        return fail(Errno.MFILE);
+      }
+      return ok(nfd as number);
+    });
+  }
+
+  path_create_directory(fd: number, path: Uint8Array): SyscallReturn<void> {
+    const d = this.dir(fd, FsRights.PATH_CREATE_DIRECTORY);
+    if (typeof d === 'number') return fail(d);
+    return answer(this.call({ op: 'mkdir', dir: d.fid, path }), () => undefined);
+  }
+
+  path_filestat_get(fd: number, flags: number, path: Uint8Array): SyscallReturn<Filestat> {
+    const d = this.dir(fd, FsRights.PATH_FILESTAT_GET);
+    if (typeof d === 'number') return fail(d);
+    const follow = flags & LOOKUP_SYMLINK_FOLLOW ? 1 : 0;
+    return answer(this.call({ op: 'stat', dir: d.fid, follow, path }), (r) => r.stat);
+  }
+
+  path_filestat_set_times(
+    fd: number,
+    flags: number,
+    path: Uint8Array,
+    atim: bigint,
+    mtim: bigint,
+    fstflags: number,
+  ): SyscallReturn<void> {
+    const d = this.dir(fd, FsRights.PATH_FILESTAT_SET_TIMES);
+    if (typeof d === 'number') return fail(d);
+    const follow = flags & LOOKUP_SYMLINK_FOLLOW ? 1 : 0;
+    return answer(
+      this.call({ op: 'setTimesAt', dir: d.fid, follow, path, atim, mtim, flags: fstflags }),
+      () => undefined,
+    );
+  }
+
+  path_link(
+    oldFd: number,
+    oldFlags: number,
+    oldPath: Uint8Array,
+    newFd: number,
+    newPath: Uint8Array,
+  ): SyscallReturn<void> {
+    const a = this.dir(oldFd, FsRights.PATH_LINK_SOURCE);
+    if (typeof a === 'number') return fail(a);
+    const b = this.dir(newFd, FsRights.PATH_LINK_TARGET);
+    if (typeof b === 'number') return fail(b);
+    const follow = oldFlags & LOOKUP_SYMLINK_FOLLOW ? 1 : 0;
+    return answer(
+      this.call({ op: 'link', dir: a.fid, follow, path: oldPath, dir2: b.fid, path2: newPath }),
+      () => undefined,
+    );
+  }
+
+  path_readlink(fd: number, path: Uint8Array, bufLen: number): SyscallReturn<Uint8Array> {
+    const d = this.dir(fd, FsRights.PATH_READLINK);
+    if (typeof d === 'number') return fail(d);
+    return answer(this.call({ op: 'readlink', dir: d.fid, path }), (r) => r.target.subarray(0, bufLen));
+  }
+
+  path_remove_directory(fd: number, path: Uint8Array): SyscallReturn<void> {
+    const d = this.dir(fd, FsRights.PATH_REMOVE_DIRECTORY);
+    if (typeof d === 'number') return fail(d);
+    return answer(this.call({ op: 'rmdir', dir: d.fid, path }), () => undefined);
+  }
+
+  path_rename(fd: number, oldPath: Uint8Array, newFd: number, newPath: Uint8Array): SyscallReturn<void> {
+    const a = this.dir(fd, FsRights.PATH_RENAME_SOURCE);
+    if (typeof a === 'number') return fail(a);
+    const b = this.dir(newFd, FsRights.PATH_RENAME_TARGET);
+    if (typeof b === 'number') return fail(b);
+    return answer(
+      this.call({ op: 'rename', dir: a.fid, path: oldPath, dir2: b.fid, path2: newPath }),
+      () => undefined,
+    );
+  }
+
+  path_symlink(target: Uint8Array, fd: number, path: Uint8Array): SyscallReturn<void> {
+    const d = this.dir(fd, FsRights.PATH_SYMLINK);
+    if (typeof d === 'number') return fail(d);
+    return answer(this.call({ op: 'symlink', target, dir: d.fid, path }), () => undefined);
+  }
+
+  path_unlink_file(fd: number, path: Uint8Array): SyscallReturn<void> {
+    const d = this.dir(fd, FsRights.PATH_UNLINK_FILE);
+    if (typeof d === 'number') return fail(d);
+    return answer(this.call({ op: 'unlink', dir: d.fid, path }), () => undefined);
+  }
+
+  // ---- delegated ------------------------------------------------------------------------------
+
+  proc_raise(sig: number, ctx: CallContext): SyscallReturn<void> {
+    return this.base.proc_raise(sig, ctx);
+  }
+
+  poll_oneoff(subs: readonly (Subscription | null)[], ctx: CallContext): SyscallReturn<PollEvent[]> {
+    // Regular files and directories are always ready (poll(2) on them never blocks).
+    const ready: PollEvent[] = [];
+    const mapped = subs.map((s): Subscription | null => {
+      if (s === null || s.type === EventType.CLOCK) return s;
+      const e = this.fds.get(s.fd);
+      if (e?.desc.kind === 'stdio') return { ...s, fd: e.desc.stdioFd };
+      const errno = e ? 0 : Errno.BADF;
+      ready.push({ userdata: s.userdata, errno, type: s.type, nbytes: 0n, hangup: false });
+      return null;
+    });
+    if (ready.length > 0) return ok(ready);
+    return this.base.poll_oneoff(mapped, ctx);
+  }
+
+  /** Closes every fd (their gofer fids) and the stdio handlers. */
+  dispose(): void {
+    for (const d of this.fds.clear()) {
+      if (d.kind === 'file' && !d.preopen && !this.gofer.closed) void this.call({ op: 'close', fid: d.fid });
+    }
+    this.base.dispose?.();
+  }
+}

@@ -1,0 +1,293 @@
+// The gofer protocol: Corral's own compact binary protocol between a sandbox and the file server
+// of one of its containers (runsc speaks 9P/lisafs here). Requests and responses are tagged unions
+// whose fields are declared once, in the schemas below; the codec walks a schema, so a new
+// operation is one line on each side.
+//
+// Frame: u32 length of the rest | u32 request id | u8 op | body.
+//   request body:  the op's request fields, in schema order.
+//   response body: u16 errno (WASI numbering) | the op's response fields when errno is 0.
+// Integers are little-endian; `bytes` is u32 length + bytes; `stat` a 64-byte witx filestat;
+// `dirents` a u32 count of (u64 ino | u8 filetype | bytes name). Paths are raw bytes: names need
+// not be UTF-8.
+
+import type { FailureErrno } from '../../platform/wasi_errno.js';
+import {
+  FILESTAT_SIZE,
+  decodeFilestat,
+  encodeFilestat,
+  type DirEntry,
+  type Filestat,
+} from '../../platform/wasi_fs_types.js';
+import type { Filetype } from '../../platform/wasi_types.js';
+
+type Kind = 'u8' | 'u16' | 'u32' | 'u64' | 'bytes' | 'stat' | 'dirents';
+type KindType<K extends Kind> = K extends 'u64'
+  ? bigint
+  : K extends 'bytes'
+    ? Uint8Array
+    : K extends 'stat'
+      ? Filestat
+      : K extends 'dirents'
+        ? DirEntry[]
+        : number;
+type Schema = Readonly<Record<string, Kind>>;
+type Fields<S extends Schema> = { -readonly [F in keyof S]: KindType<S[F]> };
+
+/** Write offset meaning "append at the end" (the fid was opened with O_APPEND). */
+export const APPEND_OFFSET = 0xffff_ffff_ffff_ffffn;
+/** access bits of `open`. */
+export const Access = { READ: 1, WRITE: 2 } as const;
+
+/** Request fields per op. `dir` fids name the directory a relative `path` starts from. */
+const REQUEST = {
+  open: { dir: 'u32', follow: 'u8', oflags: 'u16', fdflags: 'u16', access: 'u8', path: 'bytes' },
+  close: { fid: 'u32' },
+  read: { fid: 'u32', offset: 'u64', len: 'u32' },
+  write: { fid: 'u32', offset: 'u64', data: 'bytes' },
+  readdir: { fid: 'u32' },
+  fstat: { fid: 'u32' },
+  stat: { dir: 'u32', follow: 'u8', path: 'bytes' },
+  setSize: { fid: 'u32', size: 'u64' },
+  setTimes: { fid: 'u32', atim: 'u64', mtim: 'u64', flags: 'u16' },
+  setTimesAt: { dir: 'u32', follow: 'u8', path: 'bytes', atim: 'u64', mtim: 'u64', flags: 'u16' },
+  sync: { fid: 'u32', dataOnly: 'u8' },
+  allocate: { fid: 'u32', offset: 'u64', len: 'u64' },
+  mkdir: { dir: 'u32', path: 'bytes' },
+  rmdir: { dir: 'u32', path: 'bytes' },
+  unlink: { dir: 'u32', path: 'bytes' },
+  rename: { dir: 'u32', path: 'bytes', dir2: 'u32', path2: 'bytes' },
+  symlink: { target: 'bytes', dir: 'u32', path: 'bytes' },
+  readlink: { dir: 'u32', path: 'bytes' },
+  link: { dir: 'u32', follow: 'u8', path: 'bytes', dir2: 'u32', path2: 'bytes' },
+} as const satisfies Record<string, Schema>;
+
+/** Response fields per op (after errno 0). */
+const RESPONSE = {
+  open: { fid: 'u32', filetype: 'u8' },
+  close: {},
+  read: { data: 'bytes' },
+  write: { n: 'u32', end: 'u64' },
+  readdir: { entries: 'dirents' },
+  fstat: { stat: 'stat' },
+  stat: { stat: 'stat' },
+  setSize: {},
+  setTimes: {},
+  setTimesAt: {},
+  sync: {},
+  allocate: {},
+  mkdir: {},
+  rmdir: {},
+  unlink: {},
+  rename: {},
+  symlink: {},
+  readlink: { target: 'bytes' },
+  link: {},
+} as const satisfies { [O in keyof typeof REQUEST]: Schema };
+
+export type Op = keyof typeof REQUEST;
+const OPS = Object.keys(REQUEST) as Op[];
+const OP_CODE = new Map<Op, number>(OPS.map((o, i) => [o, i + 1]));
+
+export type Req<O extends Op = Op> = { [K in O]: { op: K } & Fields<(typeof REQUEST)[K]> }[O];
+export type Ok<O extends Op> = { op: O; errno: 0 } & Fields<(typeof RESPONSE)[O]>;
+export type Res<O extends Op = Op> = { [K in O]: Ok<K> | { op: K; errno: FailureErrno } }[O];
+
+/** The response type for a request type. */
+export type ResOf<R extends Req> = Res<R['op']>;
+
+// ---- codec ----------------------------------------------------------------------------------
+
+class Writer {
+  buf = Buffer.allocUnsafe(256);
+  len = 0;
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  u8(v: number) {
+    this.room(1);
+    this.buf[this.len++] = v;
+  }
+  u16(v: number) {
+    this.room(2);
+    this.buf.writeUInt16LE(v, this.len);
+    this.len += 2;
+  }
+  u32(v: number) {
+    this.room(4);
+    this.buf.writeUInt32LE(v >>> 0, this.len);
+    this.len += 4;
+  }
+  u64(v: bigint) {
+    this.room(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.len);
+    this.len += 8;
+  }
+  bytes(b: Uint8Array) {
+    this.u32(b.length);
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  stat(s: Filestat) {
+    this.room(FILESTAT_SIZE);
+    encodeFilestat(new DataView(this.buf.buffer, this.buf.byteOffset), this.len, s);
+    this.len += FILESTAT_SIZE;
+  }
+  dirents(es: DirEntry[]) {
+    this.u32(es.length);
+    for (const e of es) {
+      this.u64(e.ino);
+      this.u8(e.filetype);
+      this.bytes(e.name);
+    }
+  }
+}
+
+class Reader {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    pos: number,
+  ) {
+    this.pos = pos;
+  }
+  private need(n: number): void {
+    if (this.pos + n > this.buf.length) throw new ProtocolError('truncated frame');
+  }
+  u8() {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+  u16() {
+    this.need(2);
+    const v = this.buf.readUInt16LE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  u32() {
+    this.need(4);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  u64() {
+    this.need(8);
+    const v = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  bytes() {
+    const n = this.u32();
+    this.need(n);
+    // A copy: the frame buffer is reused by the stream reader.
+    const b = new Uint8Array(n);
+    b.set(this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    return b;
+  }
+  stat() {
+    this.need(FILESTAT_SIZE);
+    const s = decodeFilestat(new DataView(this.buf.buffer, this.buf.byteOffset), this.pos);
+    this.pos += FILESTAT_SIZE;
+    return s;
+  }
+  dirents() {
+    const n = this.u32();
+    const out: DirEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const ino = this.u64();
+      const filetype = this.u8() as Filetype;
+      out.push({ ino, filetype, name: this.bytes() });
+    }
+    return out;
+  }
+}
+
+/** A malformed frame: the peer is broken or hostile; the connection must be dropped. */
+export class ProtocolError extends Error {
+  readonly code = 'EPROTO';
+}
+
+function writeFields(w: Writer, schema: Schema, obj: Record<string, unknown>): void {
+  for (const [name, kind] of Object.entries(schema)) (w[kind] as (v: unknown) => void)(obj[name]);
+}
+
+function readFields(r: Reader, schema: Schema, into: Record<string, unknown>): void {
+  for (const [name, kind] of Object.entries(schema)) into[name] = r[kind]();
+}
+
+function frame(w: Writer, id: number, op: Op): void {
+  w.u32(0); // length, patched by finish()
+  w.u32(id);
+  w.u8(OP_CODE.get(op)!);
+}
+
+function finish(w: Writer): Buffer {
+  w.buf.writeUInt32LE(w.len - 4, 0);
+  return w.buf.subarray(0, w.len);
+}
+
+export function encodeRequest(id: number, req: Req): Buffer {
+  const w = new Writer();
+  frame(w, id, req.op);
+  writeFields(w, REQUEST[req.op], req as unknown as Record<string, unknown>);
+  return finish(w);
+}
+
+export function encodeResponse(id: number, res: Res): Buffer {
+  const w = new Writer();
+  frame(w, id, res.op);
+  w.u16(res.errno);
+  if (res.errno === 0) writeFields(w, RESPONSE[res.op], res as unknown as Record<string, unknown>);
+  return finish(w);
+}
+
+function opAt(r: Reader): Op {
+  const code = r.u8();
+  const op = OPS[code - 1];
+  if (op === undefined) throw new ProtocolError(`unknown op ${code}`);
+  return op;
+}
+
+/** Decodes one whole frame (as split by FrameSplitter). */
+export function decodeRequest(frameBuf: Buffer): { id: number; req: Req } {
+  const r = new Reader(frameBuf, 4);
+  const id = r.u32();
+  const op = opAt(r);
+  const req: Record<string, unknown> = { op };
+  readFields(r, REQUEST[op], req);
+  return { id, req: req as Req };
+}
+
+export function decodeResponse(frameBuf: Buffer): { id: number; res: Res } {
+  const r = new Reader(frameBuf, 4);
+  const id = r.u32();
+  const op = opAt(r);
+  const res: Record<string, unknown> = { op, errno: r.u16() };
+  if (res.errno === 0) readFields(r, RESPONSE[op], res);
+  return { id, res: res as Res };
+}
+
+/** Largest frame either side accepts: bigger means a broken peer. */
+export const MAX_FRAME = 64 * 1024 * 1024;
+
+/** Splits a byte stream into whole frames (each including its length prefix). */
+export class FrameSplitter {
+  /** Bytes received but not yet a whole frame; owned by this splitter. */
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer, onFrame: (f: Buffer) => void): void {
+    let buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    while (buf.length >= 4) {
+      const n = buf.readUInt32LE(0);
+      if (n > MAX_FRAME) throw new ProtocolError(`frame of ${n} bytes`);
+      if (buf.length < 4 + n) break;
+      onFrame(buf.subarray(0, 4 + n));
+      buf = buf.subarray(4 + n);
+    }
+    this.pending = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf);
+  }
+}

@@ -1,0 +1,101 @@
+// A process's file-descriptor table: stdio, files, directories and preopens in one numbering, as
+// Linux's files_struct. An fd names an open description (shared by dup'ed fds, with its offset and
+// status flags, like Linux's struct file) plus the fd's own WASI rights. Descriptions count their
+// fds; the table hands back a description whose last fd went away, for the owner to close.
+
+import { Errno, type FailureErrno } from './wasi_errno.js';
+
+/** What an fd points at. `refs` is maintained by the table only. */
+export interface OpenDescription {
+  refs: number;
+}
+
+export interface FdEntry<D extends OpenDescription> {
+  readonly desc: D;
+  /** WASI rights of this fd (fd_fdstat_set_rights may only drop bits). */
+  rightsBase: bigint;
+  rightsInheriting: bigint;
+}
+
+/** RLIMIT_NOFILE's usual soft limit: opening more gives EMFILE. */
+export const DEFAULT_MAX_FDS = 1024;
+
+export class FdTable<D extends OpenDescription> {
+  /** Entries by fd; owned by this table. */
+  private readonly entries = new Map<number, FdEntry<D>>();
+  /** Immutable after construction. */
+  private readonly maxFds: number;
+
+  constructor(maxFds = DEFAULT_MAX_FDS) {
+    this.maxFds = maxFds;
+  }
+
+  get(fd: number): FdEntry<D> | undefined {
+    return this.entries.get(fd);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  fds(): number[] {
+    return [...this.entries.keys()].sort((a, b) => a - b);
+  }
+
+  /** Installs `desc` at the lowest free fd >= `min` (open(2)'s rule); EMFILE when full. */
+  insert(desc: D, rightsBase: bigint, rightsInheriting: bigint, min = 0): number | FailureErrno {
+    let fd = min;
+    while (this.entries.has(fd)) fd++;
+    if (fd >= this.maxFds) return Errno.MFILE;
+    desc.refs++;
+    this.entries.set(fd, { desc, rightsBase, rightsInheriting });
+    return fd;
+  }
+
+  /** Installs at exactly `fd` (which must be free). */
+  insertAt(fd: number, desc: D, rightsBase: bigint, rightsInheriting: bigint): void {
+    if (this.entries.has(fd)) throw new Error(`internal: fd ${fd} in use`);
+    desc.refs++;
+    this.entries.set(fd, { desc, rightsBase, rightsInheriting });
+  }
+
+  /** dup(2)/F_DUPFD: a new fd on the same description. */
+  dup(fd: number, min = 0): number | FailureErrno {
+    const e = this.entries.get(fd);
+    if (!e) return Errno.BADF;
+    return this.insert(e.desc, e.rightsBase, e.rightsInheriting, min);
+  }
+
+  /**
+   * close(2): removes `fd`. Returns the description when that was its last fd (the caller closes
+   * it), null when others still use it, or EBADF.
+   */
+  remove(fd: number): D | null | Errno.BADF {
+    const e = this.entries.get(fd);
+    if (!e) return Errno.BADF;
+    this.entries.delete(fd);
+    return --e.desc.refs === 0 ? e.desc : null;
+  }
+
+  /**
+   * fd_renumber / dup2(2): `from` moves to `to`, closing what `to` held. Both must be open (WASI
+   * requires it; wasmtime and uvwasi answer EBADF otherwise). Returns a description to close.
+   */
+  renumber(from: number, to: number): D | null | Errno.BADF {
+    const e = this.entries.get(from);
+    const t = this.entries.get(to);
+    if (!e || !t) return Errno.BADF;
+    if (from === to) return null;
+    this.entries.delete(from);
+    this.entries.set(to, e);
+    return --t.desc.refs === 0 ? t.desc : null;
+  }
+
+  /** Empties the table, returning every description whose last fd this was. */
+  clear(): D[] {
+    const out: D[] = [];
+    for (const e of this.entries.values()) if (--e.desc.refs === 0) out.push(e.desc);
+    this.entries.clear();
+    return out;
+  }
+}

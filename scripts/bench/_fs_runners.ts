@@ -1,0 +1,64 @@
+// The fs benchmark's runners: the same guest (build/guests/fs_bench.wasm) under node:wasi and
+// under Corral (thread strategy, FileSyscalls, a gofer in process or out of process).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WASI } from 'node:wasi';
+import { InProcessGofer, type GoferConnection } from '../../actors/gofer/connection.js';
+import { FileSyscalls } from '../../actors/gofer/file_syscalls.js';
+import { ProcessGofer } from '../../actors/gofer/gofer_process.js';
+import type { GoferConfig } from '../../actors/gofer/mount_table.js';
+import type { GuestModule } from '../../platform/module.js';
+import { Wasm, type WasmImports, type WasmModule } from '../../platform/wasm_api.js';
+import { MemorySink } from '../../platform/stdio.js';
+import type { ThreadStrategy } from '../../platform/thread/thread_strategy.js';
+import { StdioSyscalls } from '../../platform/wasi_handlers.js';
+
+function nsPerOp(out: string): number {
+  const m = /ns_per_op (\d+)/.exec(out);
+  if (!m) throw new Error(`fs_bench guest printed: ${out}`);
+  return Number(m[1]);
+}
+
+/** node:wasi with the data directory preopened as "/" (its output captured in a file). */
+export async function runNodeWasi(module: WasmModule, dir: string, mode: string, n: number): Promise<number> {
+  const outPath = join(dir, `.nodewasi-${mode}.out`);
+  const { openSync, closeSync } = await import('node:fs');
+  const fd = openSync(outPath, 'w');
+  try {
+    const wasi = new WASI({
+      version: 'preview1',
+      args: ['fs_bench', mode, String(n), '/'],
+      preopens: { '/': dir },
+      stdout: fd,
+      returnOnExit: true,
+    });
+    const inst = new Wasm.Instance(module, wasi.getImportObject() as unknown as WasmImports);
+    const code = wasi.start(inst as unknown as object);
+    if (code !== 0) throw new Error(`node:wasi fs_bench exited ${code}`);
+  } finally {
+    closeSync(fd);
+  }
+  return nsPerOp(readFileSync(outPath, 'utf8'));
+}
+
+export type GoferKind = 'in-process' | 'process';
+
+export async function openGofer(kind: GoferKind, config: GoferConfig): Promise<GoferConnection> {
+  return kind === 'in-process' ? new InProcessGofer(config) : ProcessGofer.start(config);
+}
+
+export async function runCorral(
+  strategy: ThreadStrategy,
+  module: GuestModule,
+  gofer: GoferConnection,
+  mode: string,
+  n: number,
+): Promise<number> {
+  const out = new MemorySink();
+  const syscalls = new FileSyscalls(new StdioSyscalls({ stdout: { sink: out } }), gofer);
+  const st = await strategy.spawn(module, { args: ['fs_bench', mode, String(n), '/'], syscalls }).exited;
+  if (!('code' in st) || st.code !== 0)
+    throw new Error(`corral fs_bench ended ${JSON.stringify(st)}: ${out.text()}`);
+  return nsPerOp(out.text());
+}

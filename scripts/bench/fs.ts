@@ -1,0 +1,78 @@
+// npm run bench -- fs: file calls under Corral (gofer out of process, the default, and in process)
+// against node:wasi, in the same run, on the same files, with the same guest timing itself.
+// Targets (issue 6): out of process within 2x of node:wasi, in process within 1.2x.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { ModuleCache } from '../../platform/module.js';
+import { ThreadStrategy } from '../../platform/thread/thread_strategy.js';
+import { median, report, round } from './report.js';
+import { openGofer, runCorral, runNodeWasi, type GoferKind } from './_fs_runners.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const REPEATS = 5;
+
+/** [bench name, guest mode, iterations per run, unit]. MiB/s figures are derived from ns per op. */
+const CASES: readonly [string, string, number, 'us' | 'MiB/s'][] = [
+  ['fs_open_read_close_small_us', 'open_read_close', 300, 'us'],
+  ['fs_stat_us', 'stat', 500, 'us'],
+  ['fs_readdir_1000_us', 'readdir', 10, 'us'],
+  ['fs_read_1MiB_MiB_per_s', 'read1m', 20, 'MiB/s'],
+  ['fs_write_1MiB_MiB_per_s', 'write1m', 20, 'MiB/s'],
+];
+
+export async function run(): Promise<void> {
+  execFileSync('bash', [join(ROOT, 'scripts', 'build-guests.sh')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'corral-bench-fs-'));
+  writeFileSync(join(dir, 'small'), Buffer.alloc(4096, 7));
+  writeFileSync(join(dir, 'big'), Buffer.alloc(1 << 20, 9));
+  mkdirSync(join(dir, 'many'));
+  for (let i = 0; i < 1000; i++) writeFileSync(join(dir, 'many', `f${i}`), '');
+  const wasmPath = join(ROOT, 'build', 'guests', 'fs_bench.wasm');
+  const guest = await new ModuleCache().load(wasmPath);
+  const strategy = new ThreadStrategy({ warm: 1 });
+  await strategy.pool.warmUp();
+  const config = { mounts: [{ guestPath: '/', hostPath: dir, readonly: false }] };
+  const gofers = {
+    'in-process': await openGofer('in-process', config),
+    process: await openGofer('process', config),
+  };
+  try {
+    for (const [name, mode, n, unit] of CASES) {
+      const samples: Record<'node' | GoferKind, number[]> = { node: [], 'in-process': [], process: [] };
+      for (let r = 0; r < REPEATS; r++) {
+        // Interleaved, so that machine noise hits every runtime alike.
+        samples.node.push(await runNodeWasi(guest.module, dir, mode, n));
+        samples['in-process'].push(await runCorral(strategy, guest, gofers['in-process'], mode, n));
+        samples.process.push(await runCorral(strategy, guest, gofers.process, mode, n));
+      }
+      const value = (ns: number) => (unit === 'us' ? ns / 1000 : 1e9 / ns);
+      const node = value(median(samples.node));
+      const inProc = value(median(samples['in-process']));
+      const outProc = value(median(samples.process));
+      // Ratio = how many times slower than node:wasi (time ratio; for throughput, inverted).
+      const ratio = (x: number) => round(unit === 'us' ? x / node : node / x, 3);
+      report({
+        name,
+        value: round(outProc),
+        unit,
+        n: REPEATS,
+        gofer: 'process',
+        node_wasi: round(node),
+        ratio_vs_node_wasi: ratio(outProc),
+        in_process: round(inProc),
+        in_process_ratio_vs_node_wasi: ratio(inProc),
+      });
+    }
+  } finally {
+    await gofers['in-process'].close();
+    await gofers.process.close();
+    await strategy.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
