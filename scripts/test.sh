@@ -4,4 +4,5 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/browser.sh || { echo "chromium install failed"; echo "0 passed, 1 failed"; exit 1; }
 node scripts/run-tests.mjs "$@"

@@ -32,6 +32,7 @@ import {
 } from './ids.js';
 import { RunQueue } from './run_queue.js';
 import { traceNow, type TraceHook } from './trace_hook.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 
 /** How a host reaches other hosts; absent for a host that lives alone (tests, benchmarks). */
 export interface HostRouter {
@@ -116,6 +117,12 @@ export class ActorHost {
 
   get actorCount(): number {
     return this.actors.size;
+  }
+
+  /** Records every actor's name in this thread's trace, so that a trace started late labels its tracks. */
+  traceActorNames(): void {
+    for (const r of this.actors.values())
+      traceLifecycle({ what: 'actor', actor: r.ref.id, name: r.ref.name });
   }
 
   /** Registers a factory under a module key, so that spawning it needs no dynamic import. */
@@ -358,6 +365,7 @@ export class ActorHost {
       pending: [],
     };
     this.actors.set(serialOf(id), rec);
+    if (this.trace !== null) traceLifecycle({ what: 'actor', actor: id, name: ref.name });
     const parent = hostOf(supervisor) === this.id ? this.actors.get(serialOf(supervisor)) : undefined;
     parent?.children.add(id);
     const key = `${spec.module}#${spec.export}`;

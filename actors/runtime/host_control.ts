@@ -3,6 +3,7 @@ import type { RingEndpoint } from '../../bridge/ring.js';
 import type { ActorSpec } from './actor.js';
 import type { ActorId, ActorRef, HostId } from './ids.js';
 import type { MessageTrace } from './trace_hook.js';
+import type { TraceBufferEndpoint } from '../trace/trace_buffer.js';
 
 export interface HostStats {
   host: HostId;
@@ -20,6 +21,8 @@ export interface HostControl {
   spawn(spec: ActorSpec, supervisor: ActorId): ActorRef;
   /** Starts (true) or stops (false) buffering this host's message traces. */
   setTracing(on: boolean): void;
+  /** Traces this thread's messages, syscalls and lifecycle events into a shared buffer (null: off). */
+  traceTo(buffer: TraceBufferEndpoint | null): void;
   /** Takes the buffered traces and the count of those dropped because the buffer was full. */
   takeTrace(): { events: MessageTrace[]; dropped: number };
   stats(): HostStats;

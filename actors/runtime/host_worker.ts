@@ -7,6 +7,7 @@ import { HostLinks } from './host_links.js';
 import { TRACE_BUFFER_EVENTS, type HostControl, type HostWorkerData } from './host_control.js';
 import { actorId, type HostId } from './ids.js';
 import type { MessageTrace } from './trace_hook.js';
+import { startThreadTrace, stopThreadTrace } from '../trace/thread_trace.js';
 
 const data = workerData as HostWorkerData;
 const ROOT = actorId(0 as HostId, 0);
@@ -38,6 +39,15 @@ const control: HostControl = {
           else traceDropped++;
         }
       : null;
+  },
+  traceTo(buffer) {
+    if (buffer === null) {
+      stopThreadTrace();
+      host.trace = null;
+    } else {
+      host.trace = startThreadTrace(buffer);
+      host.traceActorNames();
+    }
   },
   takeTrace() {
     const out = { events: traceEvents, dropped: traceDropped };

@@ -24,6 +24,11 @@ import type { HostControl, HostStats, HostWorkerData } from './host_control.js';
 import { HostLinks } from './host_links.js';
 import { actorId, hostOf, type ActorId, type ActorRef, type HostId } from './ids.js';
 import type { MessageTrace, TraceHook } from './trace_hook.js';
+import type { TraceBufferEndpoint } from '../trace/trace_buffer.js';
+import { startThreadTrace, stopThreadTrace } from '../trace/thread_trace.js';
+
+/** Makes the trace buffer of one host (thread); called again for hosts started while tracing. */
+export type TraceBufferFactory = (host: HostId) => TraceBufferEndpoint;
 
 export interface SystemOptions {
   /** Worker hosts for packed placement; default: the number of cores. 0 keeps actors on this thread. */
@@ -58,6 +63,8 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   private wiring: Promise<unknown> = Promise.resolve();
   private closing = false;
   private readonly defaultTimeoutMs: number;
+  /** Set while buffer tracing is on (traceTo), so that hosts started meanwhile trace too. */
+  private traceFactory: TraceBufferFactory | null = null;
 
   private constructor(opts: SystemOptions) {
     super();
@@ -153,6 +160,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
         await worker.terminate();
         throw e;
       }
+      if (this.traceFactory !== null) await control.traceTo(this.traceFactory(id));
       this.hosts.set(id, wh);
       return id;
     });
@@ -178,6 +186,24 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
   async setTracing(hook: TraceHook | null): Promise<void> {
     this.host.trace = hook;
     await Promise.all([...this.hosts.values()].map((h) => h.control.setTracing(hook !== null)));
+  }
+
+  /**
+   * Traces every host's messages (and the syscalls and lifecycle events of its thread) into shared
+   * per-thread buffers made by `factory`, drained by the trace actor (actors/trace/); null stops.
+   */
+  async traceTo(factory: TraceBufferFactory | null): Promise<void> {
+    this.traceFactory = factory;
+    if (factory === null) {
+      stopThreadTrace();
+      this.host.trace = null;
+    } else {
+      this.host.trace = startThreadTrace(factory(this.host.id));
+      this.host.traceActorNames();
+    }
+    await Promise.all(
+      [...this.hosts.values()].map((h) => h.control.traceTo(factory === null ? null : factory(h.id))),
+    );
   }
 
   async collectTrace(): Promise<{ events: MessageTrace[]; dropped: number }> {

@@ -1,0 +1,102 @@
+// Tracing a hosted sandbox at run time: the handler of the control request `{op: 'trace', ...}`.
+// The sandbox host (cli/sandbox_runtime.ts) answers it before forwarding anything to the Loader,
+// because turning tracing on for the actor hosts is a call on the ActorSystem, which it holds.
+// Recording runs on a recorder thread (trace_recorder.ts): the sandbox's threads only fill buffers.
+//
+//   start  {file?, format?}  starts tracing (or adds a file to a running trace); a file ending in
+//                            .json gets Chrome trace-event JSON, any other name strace-like text
+//   stop                     stops tracing, flushes and closes the files; the sandbox runs on
+//   status                   {on, since, events, dropped, sinks}
+//   poll   {max?}            takes the events buffered for a viewer in another process (`corral
+//                            trace serve`); the buffer exists from the first poll and is bounded
+import type { ActorSystem } from '../runtime/system.js';
+import type { TraceEvent } from './events.js';
+import { ChromeJsonSink } from './sinks/chrome_json.js';
+import type { TraceSink } from './sinks/sink.js';
+import { StraceTextSink } from './sinks/strace_text.js';
+import { TraceRecorder } from './trace_recorder.js';
+import type { TraceStatus } from './trace_session.js';
+
+export type TraceFormat = 'chrome' | 'strace';
+
+export type TraceRequest =
+  | { op: 'trace'; action: 'start'; file?: string; format?: TraceFormat }
+  | { op: 'trace'; action: 'stop' }
+  | { op: 'trace'; action: 'status' }
+  | { op: 'trace'; action: 'poll'; max?: number };
+
+export interface TraceReply extends TraceStatus {
+  /** poll: the events taken (oldest first). */
+  batch?: TraceEvent[];
+}
+
+export function formatFor(file: string, format?: TraceFormat): TraceFormat {
+  return format ?? (file.endsWith('.json') ? 'chrome' : 'strace');
+}
+
+/** A file sink on the calling thread (for a TraceSession; the recorder makes its own). */
+export function sinkFor(file: string, format?: TraceFormat): TraceSink {
+  return formatFor(file, format) === 'chrome' ? new ChromeJsonSink(file) : new StraceTextSink(file);
+}
+
+export class SandboxTraceControl {
+  // Owned by the sandbox host's main thread.
+  private readonly system: ActorSystem;
+  private recorder: TraceRecorder | null = null;
+  /** A start or stop in progress: requests are served one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private last: TraceStatus = { on: false, since: 0, events: 0, dropped: 0, sinks: [] };
+
+  constructor(system: ActorSystem) {
+    this.system = system;
+  }
+
+  /** Answers one control request; rejects with a clear message on a bad one. */
+  handle(req: TraceRequest): Promise<TraceReply> {
+    const next = this.queue.then(() => this.serve(req));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async serve(req: TraceRequest): Promise<TraceReply> {
+    switch (req.action) {
+      case 'start':
+        return this.start(req.file, req.format);
+      case 'stop':
+        return this.stop();
+      case 'status':
+        return this.recorder === null ? this.last : this.recorder.status();
+      case 'poll': {
+        if (this.recorder === null) return { ...this.last, batch: [] };
+        const { status, batch } = await this.recorder.poll(req.max);
+        return { ...status, batch };
+      }
+      default:
+        throw new Error(
+          `trace: unknown action "${String((req as { action: unknown }).action)}" (start, stop, status, poll)`,
+        );
+    }
+  }
+
+  private async start(file?: string, format?: TraceFormat): Promise<TraceReply> {
+    if (format !== undefined && format !== 'chrome' && format !== 'strace') {
+      throw new Error(`trace: unknown format "${String(format)}" (chrome, strace)`);
+    }
+    this.recorder ??= await TraceRecorder.start({ system: this.system });
+    if (file !== undefined) return this.recorder.addFile(file, formatFor(file, format));
+    return this.recorder.status();
+  }
+
+  private async stop(): Promise<TraceReply> {
+    const r = this.recorder;
+    if (r === null) return this.last;
+    this.recorder = null;
+    this.last = await r.stop();
+    return this.last;
+  }
+
+  /** Stops tracing (sandbox shutdown): files are flushed and closed. */
+  close(): Promise<void> {
+    return this.handle({ op: 'trace', action: 'stop' }).then(() => undefined);
+  }
+}
