@@ -14,6 +14,7 @@ import type {
   StdioSpec,
 } from '../actors/loader/control_protocol.js';
 import { ActorSystem, type ActorRef } from '../actors/runtime/index.js';
+import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
 import { controlAddress } from './state_store.js';
 
 export interface SandboxOptions {
@@ -85,6 +86,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       log(error ? `sandbox ${opts.sandboxId} ends: ${error.message}` : `sandbox ${opts.sandboxId} ends`);
       // The system first: requests still outstanding (waits) then settle, and their clients get replies.
       await system.shutdown().catch(() => undefined);
+      // The Loader ran on this thread, so its guests' worker pool is this thread's: end it too.
+      await closeGuestStrategy().catch(() => undefined);
       await server.close().catch(() => undefined);
       if (error) rejectClosed(error);
       else resolveClosed();

@@ -21,6 +21,12 @@ export interface GuestPoolOptions {
   readonly max?: number;
   /** Size of each worker's syscall data area in bytes (default 64 KiB). */
   readonly dataSize?: number;
+  /**
+   * Start replacements to keep `warm` idle workers after an acquire or a discard (default true).
+   * A one-shot engine (`corral run` of one program) sets false: its warm worker is started once, at
+   * process start, and a refill would only spend a core starting a thread nobody will use.
+   */
+  readonly refill?: boolean;
 }
 
 export interface GuestPoolStats {
@@ -85,6 +91,7 @@ export class GuestPool {
   private readonly maxIdle: number;
   private readonly max: number;
   private readonly dataSize: number;
+  private readonly refill: boolean;
   /** Started (or starting) workers not lent out, in the order they became idle. Owned by the pool. */
   private readonly idle: PooledWorker[] = [];
   /** Every live worker (idle, starting, or lent out). Owned by the pool. */
@@ -99,6 +106,7 @@ export class GuestPool {
     this.maxIdle = Math.max(this.warm, opts.maxIdle ?? Math.max(2 * this.warm, this.warm + 2));
     this.max = Math.max(1, opts.max ?? 256);
     this.dataSize = opts.dataSize ?? DEFAULT_DATA_SIZE;
+    this.refill = opts.refill ?? true;
     this.replenish();
   }
 
@@ -150,7 +158,7 @@ export class GuestPool {
     // A busy worker keeps the engine alive, as a running child process would.
     w.worker.ref();
     // Refill off the spawn path: starting a thread here would cost the caller its start-up time.
-    if (!this.replenishQueued) {
+    if (this.refill && !this.replenishQueued) {
       this.replenishQueued = true;
       setImmediate(() => {
         this.replenishQueued = false;
@@ -179,7 +187,7 @@ export class GuestPool {
   discard(w: PooledWorker): Promise<void> {
     this.stats.discarded++;
     const p = this.drop(w);
-    this.replenish();
+    if (this.refill) this.replenish();
     return p;
   }
 
@@ -207,7 +215,7 @@ export class GuestPool {
       if (this.all.has(w) && this.idle.includes(w)) {
         this.all.delete(w);
         this.idle.splice(this.idle.indexOf(w), 1);
-        this.replenish();
+        if (this.refill) this.replenish();
       }
     });
     return w;
