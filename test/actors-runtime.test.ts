@@ -10,6 +10,7 @@ import {
   type ActorRef,
   type MessageTrace,
 } from '../actors/runtime/index.js';
+import { linkActorModule } from '../actors/runtime/actor_modules.js';
 import { RemoteError } from '../bridge/errors.js';
 import { TEST_ACTORS } from './helpers/test_actors.js';
 
@@ -244,4 +245,27 @@ test('shutdown leaves no worker, handle or timer behind', async () => {
   await assert.rejects(pending, /shut down/);
   await until(() => process.getActiveResourcesInfo().sort().join() === before.join());
   await assert.rejects(sys.spawn(echoSpec), /shut down/);
+});
+
+test('a linked actor module is used instead of importing its URL (the bundled CLI relies on it)', async () => {
+  // A URL with no file behind it: only the linked loader can produce the module.
+  const url = new URL('./no-such-actor-module.js', TEST_ACTORS).href;
+  let loads = 0;
+  linkActorModule(url, async () => {
+    loads++;
+    return (await import(TEST_ACTORS)) as Record<string, unknown>;
+  });
+  const sys = await ActorSystem.start({ workers: 0 });
+  try {
+    const a = await sys.spawn({ module: url, export: 'echo', name: 'linked' });
+    assert.equal(await sys.request(a, 'echo', 'hi'), 'hi');
+    assert.equal(loads, 1, `got ${loads} loads of the linked module, want 1`);
+    // An unlinked URL still goes through import(): a missing file fails the actor, naming the file.
+    const missing = new URL('./also-missing.js', TEST_ACTORS).href;
+    const failed = nextFailure(sys);
+    await sys.spawn({ module: missing, export: 'echo', name: 'missing' });
+    assert.match((await failed).error.message, /also-missing/);
+  } finally {
+    await sys.shutdown();
+  }
 });

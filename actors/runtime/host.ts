@@ -30,6 +30,7 @@ import {
   type HostId,
   type MessageId,
 } from './ids.js';
+import { loadActorModule } from './actor_modules.js';
 import { RunQueue } from './run_queue.js';
 import { traceNow, type TraceHook } from './trace_hook.js';
 import { traceLifecycle } from '../trace/thread_trace.js';
@@ -372,8 +373,8 @@ export class ActorHost {
     const factory = this.factories.get(key);
     if (factory !== undefined) this.construct(rec, factory, spec.args);
     else {
-      import(spec.module)
-        .then((mod: Record<string, unknown>) => {
+      loadActorModule(spec.module)
+        .then((mod) => {
           const f = mod[spec.export];
           if (typeof f !== 'function')
             throw new Error(`${spec.module} has no exported factory "${spec.export}"`);
