@@ -38,5 +38,7 @@ await esbuild.build({
   // Native addons and packages only workers or tests use stay outside, loaded from node_modules.
   external: ['nanomsg', '@trufflesuite/uws-js-unofficial', 'piscina', 'playwright-core'],
   plugins: [ownUrls],
+  // Read by cli/corral_entry.ts: a bundled program must link every actor module it spawns.
+  define: { 'globalThis.__corralBundle': 'true' },
   logLevel: 'warning',
 });
