@@ -22,7 +22,11 @@ export interface ContainerState {
   readonly ociVersion: string;
   readonly id: string;
   readonly status: ContainerStatus;
-  /** The container init's pid in the sandbox's root PID namespace (0 once stopped). */
+  /**
+   * Host pid of the process hosting the sandbox (the detached host, or the `run`/`do` CLI itself),
+   * as runsc reports its sandbox process: a guest's pid means nothing to the host. `state` shows 0
+   * once stopped.
+   */
   readonly pid: number;
   /** Absolute path of the bundle directory. */
   readonly bundle: string;
