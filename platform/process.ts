@@ -19,6 +19,14 @@ export interface SpawnOptions {
   readonly stdio?: StdioBindings;
 }
 
+/** What a process has used, as Linux accounts a task (cpuacct) and its memory (RSS-like). */
+export interface GuestUsage {
+  /** CPU time of the process's thread, in ns; 0 when the platform cannot measure it. */
+  readonly cpuNs: number;
+  /** Bytes of its linear memory, as of its last syscall (memory grows only at the guest's request). */
+  readonly memoryBytes: number;
+}
+
 export interface GuestProcess {
   /** Resolves once the guest has ended and its resources are released; rejects on a host fault. */
   readonly exited: Promise<ExitStatus>;
@@ -32,6 +40,8 @@ export interface GuestProcess {
    * channel's INTERRUPT word counts it (delivery to guest handlers comes with issue 5).
    */
   interrupt(): void;
+  /** Resources used so far; after exit, the totals. */
+  usage(): GuestUsage;
 }
 
 export interface ExecutionStrategy {

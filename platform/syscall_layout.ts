@@ -38,6 +38,12 @@ export const Slot = {
   EXIT_KIND: 11,
   /** With STATE = EXITING: the exit code or Linux signal number. */
   EXIT_VALUE: 12,
+  /**
+   * Size of the guest's linear memory in 64 KiB pages, for stats. Written by the guest (plain store)
+   * when it starts and whenever a call finds its memory grown; read racily by the host, which only
+   * needs a recent value (an aligned Int32 is never torn).
+   */
+  MEM_PAGES: 13,
 } as const;
 
 export const HEADER_WORDS = 16;

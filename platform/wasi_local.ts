@@ -14,6 +14,8 @@ export class GuestMemory {
   private dv = new DataView(new ArrayBuffer(0));
   /** Set once the instance exists (its memory is an export); owned by the guest runner. */
   memory: WasmMemory | null = null;
+  /** Told the new size when a call finds the buffer replaced (memory.grow); for usage stats. */
+  onResize: ((bytes: number) => void) | null = null;
 
   private refresh(): void {
     const b = this.memory!.buffer;
@@ -21,6 +23,7 @@ export class GuestMemory {
       this.buf = b;
       this.u8v = new Uint8Array(b);
       this.dv = new DataView(b);
+      this.onResize?.(b.byteLength);
     }
   }
   get u8(): Uint8Array {

@@ -84,7 +84,7 @@ function fullConfig(): Record<string, Loose> {
         { type: 'network' },
         { type: 'mount', path: '' },
       ],
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      resources: { devices: [{ allow: false, access: 'rwm' }], pids: { limit: 64 } },
       maskedPaths: ['/proc/kcore'],
     },
     annotations: { 'org.example.tenant': 't1', 'io.corral.network': 'sandbox' },
@@ -125,6 +125,7 @@ test('a full, realistic config.json validates and keeps every field Corral uses'
   ]);
   assert.deepEqual(spec.linux, {
     namespaces: [{ type: 'pid', path: '/proc/42/ns/pid' }, { type: 'network' }, { type: 'mount' }],
+    resources: { pids: { limit: 64 } },
   });
   assert.deepEqual(spec.annotations, { 'org.example.tenant': 't1', 'io.corral.network': 'sandbox' });
   // Unknown fields are dropped, as runc ignores them.
@@ -359,6 +360,26 @@ const INVALID: readonly [string, Mutate, string][] = [
     'config.json: mounts[1].options[1]: must be a string',
   ],
   ['linux not an object', (c) => (c.linux = []), 'config.json: linux: must be an object'],
+  [
+    'resources not an object',
+    (c) => (c.linux.resources = 3),
+    'config.json: linux.resources: must be an object',
+  ],
+  [
+    'pids not an object',
+    (c) => (c.linux.resources = { pids: 7 }),
+    'config.json: linux.resources.pids: must be an object',
+  ],
+  [
+    'pids.limit below -1',
+    (c) => (c.linux.resources = { pids: { limit: -2 } }),
+    'config.json: linux.resources.pids.limit: must be an integer >= -1 (-1 or 0: no limit)',
+  ],
+  [
+    'pids.limit a string',
+    (c) => (c.linux.resources = { pids: { limit: '5' } }),
+    'config.json: linux.resources.pids.limit: must be an integer >= -1 (-1 or 0: no limit)',
+  ],
   [
     'namespaces not an array',
     (c) => (c.linux.namespaces = {}),

@@ -122,7 +122,10 @@ export class Loader {
     if (g === undefined || g.gone) return;
     g.gone = true;
     const rec = this.containers.get(g.cid);
-    if (rec !== undefined) rec.exited++;
+    if (rec !== undefined) {
+      rec.exited++;
+      rec.cpuNsExited += msg.cpuNs ?? 0;
+    }
     // When the kernel decided the death (Terminate), the process is already a zombie there.
     if (g.killedBy === 0 && g.status === null) {
       if (msg.code !== undefined) this.kernel.exit(msg.pid, msg.code);

@@ -2,7 +2,10 @@
 import { RequestError } from '../runtime/actor.js';
 import type { ContainerSummary, LoaderReply, ProcessInfo } from './control_protocol.js';
 import type { Loader } from './loader.js';
+import { pidsLimitOf } from './bundle/index.js';
 import type { ContainerRecord } from './loader_state.js';
+import type { ActorRef } from '../runtime/ids.js';
+import { MSG, type UsageQuery, type UsageReport } from './sandbox_messages.js';
 
 export function ps(l: Loader, cid: string): LoaderReply<'ps'> {
   const rec = l.container(cid);
@@ -45,13 +48,48 @@ export function list(l: Loader): LoaderReply<'list'> {
   return [...l.containers.values()].map((rec) => summary(l, rec));
 }
 
-export function event(l: Loader, cid: string): LoaderReply<'event'> {
+/**
+ * Stats as runsc's `events --stats`: pids from the kernel, CPU time (ended processes' plus what the
+ * running ones used so far) and the running processes' memory, asked of their process-group actors.
+ */
+export async function event(l: Loader, cid: string): Promise<LoaderReply<'event'>> {
   const rec = l.container(cid);
   const live = rec.kc === null ? [] : l.kernel.processes(rec.kc).filter((p) => p.state !== 'zombie');
+  const byGroup = new Map<ActorRef, number[]>();
+  for (const p of live) {
+    const g = l.guests.get(p.pid);
+    if (g === undefined || g.gone || g.group === null) continue;
+    const pids = byGroup.get(g.group) ?? [];
+    pids.push(p.pid);
+    byGroup.set(g.group, pids);
+  }
+  const cpuNsExited = rec.cpuNsExited;
+  const reports = await Promise.all(
+    [...byGroup].map(([group, pids]) =>
+      // A group that ended meanwhile has nothing left to count: its exits were accounted already.
+      l.ctx
+        .request<UsageReport>(group, MSG.usage, { pids } satisfies UsageQuery, { timeoutMs: 5000 })
+        .catch((): UsageReport => ({})),
+    ),
+  );
+  let cpuNs = cpuNsExited;
+  let memoryBytes = 0;
+  for (const r of reports) {
+    for (const u of Object.values(r)) {
+      cpuNs += u.cpuNs;
+      memoryBytes += u.memoryBytes;
+    }
+  }
   return {
     type: 'stats',
     id: cid,
-    data: { pids: { current: live.length, limit: 0 }, started: rec.started, exited: rec.exited },
+    data: {
+      pids: { current: live.length, limit: pidsLimitOf(rec.bundle.spec) },
+      started: rec.started,
+      exited: rec.exited,
+      cpuMs: Math.round(cpuNs / 1e4) / 100,
+      memoryBytes,
+    },
   };
 }
 

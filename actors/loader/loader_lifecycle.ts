@@ -1,7 +1,7 @@
 // Container lifecycle: create, start, destroy (runsc's createContainer, run/startContainer and
 // destroyContainer), with their error cases.
 import { RequestError } from '../runtime/actor.js';
-import { loadBundle } from './bundle/index.js';
+import { loadBundle, pidsLimitOf } from './bundle/index.js';
 import type { LoaderReply, StdioSpec } from './control_protocol.js';
 import type { KNamespace } from './kernel_port.js';
 import { initLaunch, type Loader } from './loader.js';
@@ -38,6 +38,7 @@ export function createContainer(
     reason: undefined,
     started: 0,
     exited: 0,
+    cpuNsExited: 0,
   };
   l.containers.set(cid, rec);
   l.table.set(execKey(cid, 0), {
@@ -81,7 +82,7 @@ export async function startContainer(
   }
   const io = stdio ?? (cid === l.args.rootCid ? l.args.rootStdio : { kind: 'null' as const });
   rec.ns = namespaceFor(l, rec);
-  rec.kc = l.kernel.addContainer(0);
+  rec.kc = l.kernel.addContainer(pidsLimitOf(rec.bundle.spec));
   rec.actor = await l.ctx.spawn({
     module: CONTAINER_MODULE,
     export: 'createContainerActor',

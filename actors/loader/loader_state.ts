@@ -26,6 +26,8 @@ export interface ContainerRecord {
   /** Processes started in it, and how many have ended (for `events`). */
   started: number;
   exited: number;
+  /** CPU time of its processes that have ended, in ns (cgroup cpuacct keeps exited tasks' time too). */
+  cpuNsExited: number;
 }
 
 /** Every guest process the Loader has started, by root-namespace pid (the host side of a task). */

@@ -29,7 +29,17 @@ export interface GuestExited {
   signal?: number;
   /** A wasm trap or host fault, for `events` and logs. */
   fault?: string;
+  /** CPU time the process used, in ns (0 when the platform cannot tell). */
+  cpuNs?: number;
 }
+
+/** Loader → process-group actor: what its running guests `pids` use now. */
+export interface UsageQuery {
+  pids: number[];
+}
+
+/** The reply: usage by pid, for each of the pids still running in the group. */
+export type UsageReport = Record<number, { cpuNs: number; memoryBytes: number }>;
 
 /** Process-group actor → Loader: the guest called proc_raise. */
 export interface GuestRaise {
@@ -57,4 +67,6 @@ export const MSG = {
   interrupt: 'interrupt',
   guestExited: 'guest-exited',
   guestRaise: 'guest-raise',
+  /** Loader → process-group: UsageQuery → UsageReport. */
+  usage: 'usage',
 } as const;

@@ -12,6 +12,8 @@ import {
   type KillGuest,
   type ProcessGroupActorArgs,
   type RunGuest,
+  type UsageQuery,
+  type UsageReport,
 } from '../loader/sandbox_messages.js';
 import { guestStrategy } from './guest_platform.js';
 import { GuestSyscalls } from './guest_syscalls.js';
@@ -54,6 +56,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
         (e: unknown): GuestExited => ({ pid: r.pid, signal: 9, fault: (e as Error).message }),
       )
       .then(async (report) => {
+        report.cpuNs = proc.usage().cpuNs;
         guests.delete(r.pid);
         await stdio.close();
         ctx.send(args.loader, MSG.guestExited, report);
@@ -73,6 +76,14 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
         case MSG.interrupt:
           guests.get(msg.body as number)?.interrupt();
           return undefined;
+        case MSG.usage: {
+          const out: UsageReport = {};
+          for (const pid of (msg.body as UsageQuery).pids) {
+            const g = guests.get(pid);
+            if (g !== undefined) out[pid] = g.usage();
+          }
+          return out;
+        }
         default:
           throw new RequestError(`process-group actor: unknown message "${msg.kind}"`);
       }

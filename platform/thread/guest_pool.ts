@@ -55,6 +55,10 @@ export class PooledWorker {
   dead = false;
   /** True once `ready` resolved. */
   isReady = false;
+  /** The thread's kernel tid, known once ready (0 before, or when the platform has none). */
+  tid = 0;
+  /** Called when the worker becomes ready while lent out (its process started on a cold worker). */
+  onReady: (() => void) | null = null;
 
   constructor(url: URL, dataSize: number) {
     this.channel = SyscallChannel.create(dataSize);
@@ -64,7 +68,9 @@ export class PooledWorker {
       this.worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') {
           this.isReady = true;
+          this.tid = m.tid;
           resolve();
+          this.onReady?.();
         } else this.onMessage?.(m);
       });
       this.worker.on('error', (err) => {

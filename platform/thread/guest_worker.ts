@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toWireError } from '../../bridge/errors.js';
 import { SyscallChannel } from '../syscall_channel.js';
+import { currentThreadId } from '../thread_cpu.js';
 import { CORRAL_MODULE, WASI_MODULE } from '../wasi_functions.js';
 import type { ExitStatus } from '../syscalls.js';
 import { GuestExit, corralStubs, threadImports } from './wasi_imports.js';
@@ -38,6 +39,7 @@ function run(msg: RunMessage): void {
     if (msg.corralImports.length > 0) importObject[CORRAL_MODULE] = corralStubs(msg.corralImports);
     const instance = new Wasm.Instance(msg.module, importObject);
     mem.memory = instance.exports['memory'] as WasmMemory;
+    void mem.u8; // publishes the initial memory size (MEM_PAGES) through onResize
     try {
       (instance.exports['_start'] as () => void)();
       status = { code: 0 }; // returning from _start is exit(0)
@@ -59,4 +61,4 @@ function run(msg: RunMessage): void {
 port.on('message', (msg: RunMessage) => {
   if (msg.type === 'run') run(msg);
 });
-post({ type: 'ready' });
+post({ type: 'ready', tid: currentThreadId() });

@@ -23,7 +23,8 @@ export interface RunMessage {
 
 /** Worker → host. */
 export type WorkerMessage =
-  | { readonly type: 'ready' }
+  /** The worker loaded its code; `tid` is its kernel thread id (0 when unknown), for CPU accounting. */
+  | { readonly type: 'ready'; readonly tid: number }
   | { readonly type: 'exit'; readonly runId: number; readonly status: ExitStatus }
   /** The run failed in Corral's own code (instantiation, an internal error): a host fault. */
   | { readonly type: 'fault'; readonly runId: number; readonly error: WireError };

@@ -5,7 +5,9 @@
 
 import { fromWireError } from '../../bridge/errors.js';
 import type { GuestModule } from '../module.js';
-import type { ExecutionStrategy, GuestProcess, SpawnOptions } from '../process.js';
+import type { ExecutionStrategy, GuestProcess, GuestUsage, SpawnOptions } from '../process.js';
+import { Slot } from '../syscall_layout.js';
+import { threadCpuNs } from '../thread_cpu.js';
 import { SyscallHost } from '../syscall_host.js';
 import type { ExitStatus, ProcessSyscalls } from '../syscalls.js';
 import { StdioSyscalls } from '../wasi_handlers.js';
@@ -30,6 +32,13 @@ class ThreadGuestProcess implements GuestProcess {
   private readonly runId = nextRunId++;
   /** Serves this process's syscalls on the worker's channel; owned by this object, stopped at exit. */
   private readonly host: SyscallHost;
+  /**
+   * The worker thread's CPU time when this process began on it (the worker is reused, so its
+   * thread's total is not the process's); -1 until known: a cold worker tells its tid when ready.
+   */
+  private cpuStart = -1;
+  /** The totals, frozen when the process ends; owned by this object. */
+  private final: GuestUsage | null = null;
 
   constructor(
     private readonly pool: GuestPool,
@@ -50,6 +59,8 @@ class ThreadGuestProcess implements GuestProcess {
     });
     w.onMessage = (m) => this.onMessage(m);
     w.onDeath = (err) => this.onDeath(err);
+    if (w.isReady) this.cpuStart = threadCpuNs(w.tid);
+    else w.onReady = () => (this.cpuStart = threadCpuNs(w.tid));
     this.host.start();
     const msg: RunMessage = {
       type: 'run',
@@ -77,6 +88,16 @@ class ThreadGuestProcess implements GuestProcess {
 
   interrupt(): void {
     if (!this.done) this.host.interrupt();
+  }
+
+  usage(): GuestUsage {
+    if (this.final !== null) return this.final;
+    const now = this.cpuStart < 0 ? 0 : threadCpuNs(this.w.tid);
+    return {
+      cpuNs: Math.max(0, now - Math.max(0, this.cpuStart)),
+      // Plain read of a word the guest writes with a plain store: any recent value will do.
+      memoryBytes: this.w.channel.words[Slot.MEM_PAGES]! * 65536,
+    };
   }
 
   /** Ends a guest running wasm: only terminating its thread can stop a loop. */
@@ -118,6 +139,9 @@ class ThreadGuestProcess implements GuestProcess {
   }
 
   private end(): void {
+    // Before the worker goes back to the pool (or is terminated): its thread is still this process's.
+    this.final = this.usage();
+    this.w.onReady = null;
     this.done = true;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     this.w.onMessage = null;

@@ -38,6 +38,9 @@ export function threadImports(
 ): ThreadImports {
   const mem = new GuestMemory();
   const w = ch.words;
+  mem.onResize = (bytes) => {
+    w[Slot.MEM_PAGES] = bytes >>> 16;
+  };
   const started = process.hrtime.bigint();
   /** ns this thread spent parked waiting for the host: not CPU time. */
   let blocked = 0n;

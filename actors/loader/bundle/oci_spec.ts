@@ -80,8 +80,21 @@ export interface OciNamespace {
   readonly path?: string;
 }
 
+/** linux.resources: the cgroup settings. Corral enforces pids so far; others are refused or ignored. */
+export interface OciResources {
+  /** pids.limit: most live processes in the container (cgroup pids.max); -1 or 0 is no limit. */
+  readonly pids?: { readonly limit: number };
+}
+
 export interface OciLinux {
   readonly namespaces: readonly OciNamespace[];
+  readonly resources?: OciResources;
+}
+
+/** The container's pids limit for the kernel (0 = none), as runc maps pids.limit <= 0 to "max". */
+export function pidsLimitOf(spec: OciSpec): number {
+  const limit = spec.linux?.resources?.pids?.limit ?? 0;
+  return limit <= 0 ? 0 : Math.min(limit, 0xffff_ffff);
 }
 
 /** A validated config.json. */

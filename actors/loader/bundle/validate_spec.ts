@@ -15,6 +15,7 @@ import {
   type OciLinux,
   type OciMount,
   type OciNamespace,
+  type OciResources,
   type OciProcess,
   type OciRlimit,
   type OciRoot,
@@ -249,9 +250,23 @@ function checkMount(c: Checker, v: unknown, i: number): OciMount {
   };
 }
 
+/** linux.resources: pids.limit is checked and kept; other resources are accepted and not enforced yet. */
+function checkResources(c: Checker, v: unknown): OciResources | undefined {
+  if (v === undefined) return undefined;
+  const r = c.object(v, 'linux.resources');
+  if (r.pids === undefined) return undefined;
+  const limit = c.object(r.pids, 'linux.resources.pids').limit;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < -1) {
+    c.fail('linux.resources.pids.limit', 'must be an integer >= -1 (-1 or 0: no limit)');
+  }
+  return { pids: { limit } };
+}
+
 function checkLinux(c: Checker, v: unknown): OciLinux {
   const l = c.object(v, 'linux');
-  if (l.namespaces === undefined) return { namespaces: [] };
+  const resources = checkResources(c, l.resources);
+  const withResources = resources !== undefined ? { resources } : {};
+  if (l.namespaces === undefined) return { namespaces: [], ...withResources };
   const seen = new Set<string>();
   const namespaces = c.array(l.namespaces, 'linux.namespaces').map((n, i): OciNamespace => {
     const at = `linux.namespaces[${i}]`;
@@ -267,5 +282,5 @@ function checkLinux(c: Checker, v: unknown): OciLinux {
     if (o.path === undefined || o.path === '') return { type: type as NamespaceType };
     return { type: type as NamespaceType, path: c.absPath(o.path, `${at}.path`) };
   });
-  return { namespaces };
+  return { namespaces, ...withResources };
 }
