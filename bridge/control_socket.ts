@@ -14,7 +14,7 @@
 // on a per-operation socket a resend is harmless, because the socket only ever sends one reply.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromWireError, toWireError, type WireError } from './errors.js';
+import { CodedError, fromWireError, toWireError, type WireError } from './errors.js';
 import {
   closeAfterFlush,
   encode,
@@ -204,13 +204,10 @@ export function serveControl(
 }
 
 /** A failure of the control channel itself (not of the operation, which arrives as a RemoteError). */
-export class ControlError extends Error {
-  /** 'ESRCH' (no sandbox), 'ETIMEDOUT', 'ECONNRESET' (the sandbox host died); immutable. */
-  readonly code: 'ESRCH' | 'ETIMEDOUT' | 'ECONNRESET';
+/** Codes: 'ESRCH' (no sandbox), 'ETIMEDOUT', 'ECONNRESET' (the sandbox host died). */
+export class ControlError extends CodedError<'ESRCH' | 'ETIMEDOUT' | 'ECONNRESET'> {
   constructor(code: 'ESRCH' | 'ETIMEDOUT' | 'ECONNRESET', message: string) {
-    super(message);
-    this.name = 'ControlError';
-    this.code = code;
+    super('ControlError', code, message);
   }
 }
 

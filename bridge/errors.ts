@@ -49,3 +49,17 @@ function safeStringify(v: unknown): string {
     return String(v);
   }
 }
+
+/**
+ * An error with an errno-style `code` from a closed set `C`, so that callers branch on the code,
+ * never on message text; `code` survives the wire (toWireError keeps it). Subclasses set the name.
+ */
+export class CodedError<C extends string> extends Error {
+  /** Immutable after construction. */
+  readonly code: C;
+  constructor(name: string, code: C, message: string) {
+    super(message);
+    this.name = name;
+    this.code = code;
+  }
+}

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CodedError } from '../bridge/errors.js';
 
 /** A validated container id. */
 export type ContainerId = string & { readonly __brand: 'ContainerId' };
@@ -45,13 +46,10 @@ export interface ContainerState {
 const ID_RE = /^[\w+.-]+$/;
 const MAX_ID_LENGTH = 1024;
 
-export class StateError extends Error {
-  /** 'ENOENT' (no such container), 'EEXIST', 'EINVAL' (bad id or state file); immutable. */
-  readonly code: 'ENOENT' | 'EEXIST' | 'EINVAL';
+/** Codes: 'ENOENT' (no such container), 'EEXIST', 'EINVAL' (bad id or state file). */
+export class StateError extends CodedError<'ENOENT' | 'EEXIST' | 'EINVAL'> {
   constructor(code: 'ENOENT' | 'EEXIST' | 'EINVAL', message: string) {
-    super(message);
-    this.name = 'StateError';
-    this.code = code;
+    super('StateError', code, message);
   }
 }
 

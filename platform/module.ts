@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { CodedError } from '../bridge/errors.js';
 import { CORRAL_MODULE, WASI_FUNCTIONS, WASI_MODULE } from './wasi_functions.js';
 import { Wasm, type WasmModule } from './wasm_api.js';
 
@@ -24,12 +25,9 @@ export interface GuestModule {
 
 export type ModuleErrorCode = 'ENOEXEC' | 'ENOENT' | 'EACCES' | 'EISDIR' | 'EIO';
 
-export class ModuleError extends Error {
-  readonly code: ModuleErrorCode;
+export class ModuleError extends CodedError<ModuleErrorCode> {
   constructor(code: ModuleErrorCode, message: string) {
-    super(message);
-    this.name = 'ModuleError';
-    this.code = code;
+    super('ModuleError', code, message);
   }
 }
 

@@ -4,14 +4,4 @@
 # /usr/bin/chromium exists. Only the test command calls this; running Corral never needs a browser.
 set -euo pipefail
 [ -x /usr/bin/chromium ] && exit 0
-echo "browser: installing chromium for the trace UI test" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "browser: need root or sudo to install chromium" >&2; exit 1; }
-  SUDO=sudo
-fi
-export DEBIAN_FRONTEND=noninteractive
-if ! $SUDO apt-get install -y -qq chromium >/dev/null 2>&1; then
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium
-fi
+exec bash "$(dirname "$0")/apt-install.sh" browser chromium

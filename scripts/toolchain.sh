@@ -19,15 +19,4 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "toolchain: installing ${missing[*]}" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "toolchain: need root or sudo to install ${missing[*]}" >&2; exit 1; }
-  SUDO=sudo
-fi
-export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has empty package lists: update once before installing.
-if ! $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${missing[@]}"
-fi
+exec bash "$(dirname "$0")/apt-install.sh" toolchain "${missing[@]}"
