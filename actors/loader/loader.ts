@@ -6,6 +6,7 @@ import { errnoName } from '../../kernel-core/binding/index.js';
 import { RequestError, type ActorContext } from '../runtime/actor.js';
 import type { ActorRef } from '../runtime/ids.js';
 import { loadModule } from '../../platform/module.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 import { resolveEnv, resolveExecutable, type OciSpec } from './bundle/index.js';
 import type { LoaderArgs, StdioSpec, WaitResult } from './control_protocol.js';
 import type { KCredentials, KEvent, KRlimit, LoaderKernel } from './kernel_port.js';
@@ -99,6 +100,18 @@ export class Loader {
     };
     this.guests.set(pid, entry);
     rec.started++;
+    // Before the guest runs, so that its first syscall finds its track (Linux: fork, then exec).
+    const k = this.kernel.process(pid);
+    traceLifecycle({
+      what: 'process-start',
+      cid: rec.cid,
+      pid,
+      ppid: k?.ppid ?? 0,
+      pgid: k?.pgid ?? pid,
+      sid: k?.sid ?? pid,
+      cmd: entry.cmd,
+      ...(req.execd ? { detail: 'exec' } : {}),
+    });
     const run: RunGuest = { pid, modulePath: hostPath, args: req.args, env, stdio: req.stdio };
     try {
       const { group } = await this.ctx.request<{ group: ActorRef }>(rec.actor, MSG.spawnGroup, run, {
@@ -129,6 +142,15 @@ export class Loader {
       else this.kernel.exitBySignal(msg.pid, msg.signal ?? 9);
       this.applyEvents();
     }
+    // The guest's thread has ended: what the kernel recorded is its wait status (Linux: exit_notify).
+    const st = g.status ?? (msg.code !== undefined ? { exitCode: msg.code } : { signal: msg.signal ?? 9 });
+    traceLifecycle({
+      what: 'process-exit',
+      cid: g.cid,
+      pid: msg.pid,
+      ...(st.signal !== undefined ? { signal: st.signal } : { code: st.exitCode ?? 0 }),
+      ...(msg.fault !== undefined ? { detail: msg.fault } : {}),
+    });
     for (const w of g.goneWaiters.splice(0)) w();
   }
 

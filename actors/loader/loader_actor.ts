@@ -1,6 +1,7 @@
 // The Loader actor: the root actor of a sandbox. Its mailbox serialises every control operation and
 // every report from its containers' process-group actors; there are no locks.
 import { RequestError, type Actor, type ActorContext, type Message } from '../runtime/actor.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 import type { LoaderArgs, LoaderRequest } from './control_protocol.js';
 import { openSandboxKernel } from './kernel_adapter.js';
 import { Loader } from './loader.js';
@@ -14,6 +15,8 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
   const kernel = openSandboxKernel();
   const l = new Loader(args, ctx, kernel);
   createContainer(l, args.rootCid, args.rootBundle);
+  // runsc's Loader comes up with its kernel and root container; the sandbox exists from here on.
+  traceLifecycle({ what: 'sandbox-start', sandbox: args.sandboxId, cid: args.rootCid });
   return {
     receive(msg: Message) {
       switch (msg.kind) {
@@ -27,6 +30,7 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
     },
     stopped() {
       kernel.destroy();
+      traceLifecycle({ what: 'sandbox-stop', sandbox: args.sandboxId });
     },
   };
 }
@@ -74,6 +78,7 @@ function control(l: Loader, kind: string, req: LoaderRequest): unknown {
 function raise(l: Loader, r: GuestRaise): { terminated: number } {
   const g = l.guests.get(r.pid);
   if (g === undefined || g.gone) return { terminated: 0 };
+  traceLifecycle({ what: 'signal', cid: g.cid, pid: r.pid, signal: r.sig, sender: r.pid, detail: 'raise' });
   l.kernel.raiseSelf(r.pid, r.sig);
   l.applyEvents();
   return { terminated: g.killedBy };

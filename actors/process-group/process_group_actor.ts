@@ -3,6 +3,7 @@
 import type { Actor, ActorContext } from '../runtime/actor.js';
 import { RequestError } from '../runtime/actor.js';
 import { loadModule } from '../../platform/module.js';
+import { tagSyscallProcess } from '../../platform/syscall_host.js';
 import type { GuestProcess } from '../../platform/process.js';
 import type { ExitStatus } from '../../platform/syscalls.js';
 import {
@@ -34,6 +35,9 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
         },
       ),
     );
+    // Traced syscalls carry the root-namespace pid and the command's name (Linux's comm: the last
+    // part of argv[0]), so that a trace shows whose call each one was.
+    tagSyscallProcess(syscalls, { pid: r.pid, name: commName(r.args[0] ?? '') });
     let proc: GuestProcess;
     try {
       proc = guestStrategy().spawn(module, { args: r.args, env: r.env, syscalls });
@@ -82,4 +86,9 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
       for (const g of guests.values()) g.kill(9);
     },
   };
+}
+
+/** Linux's comm: the last component of the program path, at most 15 bytes (TASK_COMM_LEN - 1). */
+function commName(argv0: string): string {
+  return argv0.slice(argv0.lastIndexOf('/') + 1).slice(0, 15);
 }

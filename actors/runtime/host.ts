@@ -161,10 +161,11 @@ export class ActorHost {
     kind: string,
     body: unknown,
     corr: CorrelationId,
+    cause: MessageId = this.current,
   ): Envelope {
     const id = messageId(this.id, this.nextMessage++);
     const isRequest = frame === FrameKind.Request;
-    return { frame, to, from, kind, body, corr, id, cause: this.current, bytes: 0, isRequest };
+    return { frame, to, from, kind, body, corr, id, cause, bytes: 0, isRequest };
   }
 
   private route(env: Envelope): void {
@@ -265,13 +266,14 @@ export class ActorHost {
     }
   }
 
+  // A reply's cause is its request, also when an async handler answers long after its turn ended.
   private reply(req: Envelope, value: unknown): void {
-    this.route(this.envelope(FrameKind.Reply, req.to, req.from, req.kind, value, req.corr));
+    this.route(this.envelope(FrameKind.Reply, req.to, req.from, req.kind, value, req.corr, req.id));
   }
 
   private replyError(req: Envelope, err: unknown): void {
     const wire: WireError = toWireError(err);
-    this.route(this.envelope(FrameKind.ErrorReply, req.to, req.from, req.kind, wire, req.corr));
+    this.route(this.envelope(FrameKind.ErrorReply, req.to, req.from, req.kind, wire, req.corr, req.id));
   }
 
   /** A handler threw (or its promise rejected). RequestError refuses one request; anything else is a fault. */
