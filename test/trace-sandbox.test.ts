@@ -4,12 +4,15 @@
 // start/status/stop` at run time leave the sandbox running; bad input is refused clearly.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SANDBOX_ANNOTATION } from '../actors/loader/control_protocol.js';
+import type { TraceEvent } from '../actors/trace/events.js';
 import type { ChromeEvent } from '../actors/trace/sinks/chrome_format.js';
 import { GUESTS, makeBundle, TempDirs } from './helpers/bundles.js';
-import { CorralCli } from './helpers/cli.js';
+import { CORRAL_BIN, CorralCli, until } from './helpers/cli.js';
+import { connectWs } from './trace-wsclient.js';
 
 const dirs = new TempDirs();
 test.after(() => {
@@ -193,6 +196,48 @@ test('trace start, status and stop at run time; the sandbox runs on and ends nor
   await cli.ok(['kill', 'tl', 'KILL']);
   assert.equal((await cli.run(['wait', 'tl'])).code, 137);
   await cli.ok(['delete', 'tl']);
+  assert.deepEqual(cli.leftovers(), []);
+});
+
+test('trace serve ID: the live UI shows a running sandbox; Ctrl-C stops the tracing it started', async () => {
+  const cli = new CorralCli(dirs);
+  const bundle = makeBundle(dirs, { bins: ['sleep', 'hello'], args: SLEEP });
+  await cli.ok(['create', '--bundle', bundle, 'tv']);
+  await cli.ok(['start', 'tv']);
+  const serve = spawn(process.execPath, [CORRAL_BIN, '--root', cli.root, 'trace', 'serve', 'tv'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  serve.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  serve.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => serve.on('exit', (c) => r(c)));
+  try {
+    await until(() => /serving the trace UI at (\S+) \(tv\)/.test(stdout), 'serve to listen', 20_000);
+    const url = /serving the trace UI at (\S+)/.exec(stdout)![1]!;
+    assert.match(await cli.ok(['trace', 'status', 'tv']), /tracing on/, 'serve turned tracing on');
+    const ws = await connectWs(url + 'ws');
+    const pidFile = path.join(dirs.make('corral-trace-'), 'hello.pid');
+    assert.equal(await cli.ok(['exec', '--pid-file', pidFile, 'tv', '/bin/hello']), 'hello from corral\n');
+    const pid = pidIn(pidFile);
+    const events = (): TraceEvent[] =>
+      ws.messages.flatMap((m) =>
+        (m as { type: string }).type === 'events' ? (m as { events: TraceEvent[] }).events : [],
+      );
+    await until(
+      () => events().some((e) => e.t === 'sys' && e.pid === pid && e.name === 'fd_write'),
+      "the exec'd process's write in the live stream",
+      20_000,
+    );
+    assert.ok(events().some((e) => e.t === 'life' && e.what === 'process-start' && e.pid === pid));
+    serve.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    ws.close();
+    assert.match(await cli.ok(['trace', 'status', 'tv']), /tracing off/, 'serve turned it off again');
+  } finally {
+    if (serve.exitCode === null) serve.kill('SIGKILL');
+  }
+  await cli.ok(['delete', '--force', 'tv']);
   assert.deepEqual(cli.leftovers(), []);
 });
 
