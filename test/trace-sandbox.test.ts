@@ -137,6 +137,14 @@ test('run --trace F.json: lifecycle, message flows and every guest syscall under
   assert.equal(execReq.length, 2);
   const execReplies = msgs.filter((e) => e.name === 'exec' && e.cat === 'reply');
   assert.ok(execReplies.every((rep) => execReq.some((q) => q.args!['id'] === rep.args!['cause'])));
+  // ...and what it caused: exec → spawn-group (Loader → container) → run (container → group).
+  const causedBy = (name: string, cause: ChromeEvent): ChromeEvent | undefined =>
+    msgs.find((e) => e.name === name && e.cat === 'request' && e.args!['cause'] === cause.args!['id']);
+  for (const q of execReq) {
+    const spawnGroup = causedBy('spawn-group', q);
+    assert.ok(spawnGroup, 'the exec caused a spawn-group request');
+    assert.ok(causedBy('run', spawnGroup), 'which caused a run request');
+  }
   const starts = evs.filter((e) => e.ph === 's');
   const finishes = evs.filter((e) => e.ph === 'f');
   assert.ok(starts.length > 0 && starts.length === finishes.length, 'flow arrows, paired');

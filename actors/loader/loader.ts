@@ -4,7 +4,7 @@
 // loader_info.ts. Everything here runs inside the Loader actor's message handler.
 import { errnoName } from '../../kernel-core/binding/index.js';
 import { RequestError, type ActorContext } from '../runtime/actor.js';
-import type { ActorRef } from '../runtime/ids.js';
+import type { ActorRef, MessageId } from '../runtime/ids.js';
 import { loadModule } from '../../platform/module.js';
 import { traceLifecycle } from '../trace/thread_trace.js';
 import { resolveEnv, resolveExecutable, type OciSpec } from './bundle/index.js';
@@ -53,8 +53,11 @@ export class Loader {
     return rec;
   }
 
-  /** Starts one guest: a kernel process first (so limits apply), then the guest on the platform. */
-  async launch(rec: ContainerRecord, req: LaunchRequest): Promise<number> {
+  /**
+   * Starts one guest: a kernel process first (so limits apply), then the guest on the platform.
+   * `cause` is the control request that asked for it, so that traces link what follows to it.
+   */
+  async launch(rec: ContainerRecord, req: LaunchRequest, cause?: MessageId): Promise<number> {
     if (rec.kc === null || rec.ns === null || rec.actor === null) {
       throw new RequestError(`container "${rec.cid}" not started`, 'ESRCH');
     }
@@ -116,6 +119,7 @@ export class Loader {
     try {
       const { group } = await this.ctx.request<{ group: ActorRef }>(rec.actor, MSG.spawnGroup, run, {
         timeoutMs: 0,
+        ...(cause !== undefined ? { cause } : {}),
       });
       entry.group = group;
       // The kernel may have decided its death while the guest was starting (destroy, kill --all).

@@ -25,7 +25,7 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
         case MSG.guestRaise:
           return raise(l, msg.body as GuestRaise);
         default:
-          return control(l, msg.kind, msg.body as LoaderRequest);
+          return control(l, msg, msg.body as LoaderRequest);
       }
     },
     stopped() {
@@ -35,7 +35,8 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
   };
 }
 
-function control(l: Loader, kind: string, req: LoaderRequest): unknown {
+function control(l: Loader, msg: Message, req: LoaderRequest): unknown {
+  const kind = msg.kind;
   if (typeof req !== 'object' || req === null || req.op !== kind) {
     throw new RequestError(`malformed Loader request "${kind}"`, 'EINVAL');
   }
@@ -46,11 +47,11 @@ function control(l: Loader, kind: string, req: LoaderRequest): unknown {
     case 'create':
       return createContainer(l, req.cid, req.bundle, req.terminal);
     case 'start':
-      return startContainer(l, req.cid, req.stdio);
+      return startContainer(l, req.cid, req.stdio, msg.id);
     case 'destroy':
       return destroyContainer(l, req.cid);
     case 'exec':
-      return execProcess(l, req.cid, req.process, req.stdio);
+      return execProcess(l, req.cid, req.process, req.stdio, msg.id);
     case 'wait':
       return waitContainer(l, req.cid);
     case 'wait-pid':

@@ -1,6 +1,7 @@
 // Container lifecycle: create, start, destroy (runsc's createContainer, run/startContainer and
 // destroyContainer), with their error cases.
 import { RequestError } from '../runtime/actor.js';
+import type { MessageId } from '../runtime/ids.js';
 import { traceLifecycle } from '../trace/thread_trace.js';
 import { loadBundle } from './bundle/index.js';
 import type { LoaderReply, StdioSpec } from './control_protocol.js';
@@ -71,6 +72,7 @@ export async function startContainer(
   l: Loader,
   cid: string,
   stdio: StdioSpec | undefined,
+  cause?: MessageId,
 ): Promise<LoaderReply<'start'>> {
   const rec = l.containers.get(cid);
   const entry = l.table.get(execKey(cid, 0));
@@ -92,7 +94,7 @@ export async function startContainer(
   entry.stdio = io;
   rec.status = 'running';
   try {
-    const pid = await l.launch(rec, initLaunch(rec.bundle.spec, io));
+    const pid = await l.launch(rec, initLaunch(rec.bundle.spec, io), cause);
     rec.initPid = pid;
     entry.pid = pid;
     traceLifecycle({ what: 'container-start', sandbox: l.args.sandboxId, cid, pid });

@@ -150,7 +150,7 @@ export class ActorHost {
         }, ms);
       }
       this.requests.set(corr, p);
-      this.route(this.envelope(FrameKind.Request, from, to, kind, body, corr));
+      this.route(this.envelope(FrameKind.Request, from, to, kind, body, corr, opts?.cause ?? this.current));
     });
   }
 
