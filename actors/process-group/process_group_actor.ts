@@ -1,6 +1,7 @@
 // A process-group actor: runs the guest processes of one exec'd process group on the platform, and
 // tells the Loader when each ends. Kills come from the Loader once the kernel has decided them.
 import type { Actor, ActorContext } from '../runtime/actor.js';
+import type { MessageId } from '../runtime/ids.js';
 import { RequestError } from '../runtime/actor.js';
 import { loadModule } from '../../platform/module.js';
 import { tagSyscallProcess } from '../../platform/syscall_host.js';
@@ -22,7 +23,8 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
   /** Running guests by root-namespace pid. Owned by this actor. */
   const guests = new Map<number, GuestProcess>();
 
-  async function run(r: RunGuest): Promise<void> {
+  /** `cause`: the run request, which the exit report follows from (for traces). */
+  async function run(r: RunGuest, cause: MessageId): Promise<void> {
     const module = await loadModule(r.modulePath);
     const stdio = await openStdio(r.stdio);
     const syscalls = new GuestSyscalls(stdio.bindings, (sig) =>
@@ -60,7 +62,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
       .then(async (report) => {
         guests.delete(r.pid);
         await stdio.close();
-        ctx.send(args.loader, MSG.guestExited, report);
+        ctx.send(args.loader, MSG.guestExited, report, { cause });
       });
   }
 
@@ -68,7 +70,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
     receive(msg) {
       switch (msg.kind) {
         case MSG.run:
-          return run(msg.body as RunGuest);
+          return run(msg.body as RunGuest, msg.id);
         case MSG.kill: {
           const k = msg.body as KillGuest;
           guests.get(k.pid)?.kill(k.sig);

@@ -53,7 +53,8 @@ export type ActorFactory = (args: unknown, ctx: ActorContext) => Actor;
 export interface ActorContext {
   readonly self: ActorRef;
   readonly host: HostId;
-  send(to: ActorRef | ActorId, kind: string, body?: unknown): void;
+  /** `opts.cause`: as RequestOptions.cause, for a send made after an await. */
+  send(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: { cause?: MessageId }): void;
   request<T = unknown>(
     to: ActorRef | ActorId,
     kind: string,

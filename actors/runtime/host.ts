@@ -132,8 +132,8 @@ export class ActorHost {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  send(from: ActorId, to: ActorId, kind: string, body: unknown): void {
-    this.route(this.envelope(FrameKind.Send, from, to, kind, body, 0 as CorrelationId));
+  send(from: ActorId, to: ActorId, kind: string, body: unknown, cause: MessageId = this.current): void {
+    this.route(this.envelope(FrameKind.Send, from, to, kind, body, 0 as CorrelationId, cause));
   }
 
   request<T>(from: ActorId, to: ActorId, kind: string, body: unknown, opts?: RequestOptions): Promise<T> {
@@ -435,7 +435,8 @@ export class ActorHost {
     return {
       self: ref,
       host: this.id,
-      send: (to, kind, body) => this.send(self, typeof to === 'number' ? to : to.id, kind, body),
+      send: (to, kind, body, opts) =>
+        this.send(self, typeof to === 'number' ? to : to.id, kind, body, opts?.cause ?? this.current),
       request: <T>(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: RequestOptions) =>
         this.request<T>(self, typeof to === 'number' ? to : to.id, kind, body, opts),
       spawn: (spec: ActorSpec, opts?: { placement?: Placement }) =>
