@@ -55,7 +55,8 @@ interface WithId {
 export type CreateCommand = Base<'create', { bundle: string; pidFile?: string; consoleSocket?: string }> &
   WithId;
 export type StartCommand = Base<'start', Record<string, never>> & WithId;
-export type RunCommand = Base<'run', { bundle: string; detach: boolean; pidFile?: string }> & WithId;
+export type RunCommand = Base<'run', { bundle: string; detach: boolean; pidFile?: string; trace?: string }> &
+  WithId;
 export type ExecCommand = Base<
   'exec',
   {
@@ -88,12 +89,22 @@ export type ResumeCommand = Base<'resume', Record<string, never>> & WithId;
 export type SpecCommand = Base<'spec', { bundle: string }>;
 export type DoCommand = Base<
   'do',
-  { dir: DirMapping[]; env: string[]; network: NetworkMode; cwd?: string }
+  { dir: DirMapping[]; env: string[]; network: NetworkMode; cwd?: string; trace?: string }
 > & {
   /** Host path of the wasm file. */
   readonly file: string;
   /** Arguments after the file (argv[1:]). */
   readonly args: readonly string[];
+};
+export type TraceAction = 'start' | 'stop' | 'status' | 'serve';
+export type TraceFileFormat = 'chrome' | 'strace';
+export type TraceCommand = Base<
+  'trace',
+  { file?: string; format?: TraceFileFormat; port?: number; host?: string }
+> & {
+  readonly action: TraceAction;
+  /** Container ids: exactly one for start/stop/status, any number for serve. */
+  readonly ids: readonly string[];
 };
 export type HelpCommand = Base<'help', Record<string, never>> & {
   /** The command help was asked for; undefined for the overview. */
@@ -117,6 +128,7 @@ export type ParsedCommand =
   | ResumeCommand
   | SpecCommand
   | DoCommand
+  | TraceCommand
   | HelpCommand
   | VersionCommand;
 
@@ -246,6 +258,13 @@ function parseCommand(spec: CommandSpec, g: GlobalFlags, argv: readonly string[]
   return build(spec, g, flags, positionals);
 }
 
+/** Parses the words after `corral trace` (for callers that have split them off already). */
+export function parseTraceArgs(global: GlobalFlags, argv: readonly string[]): TraceCommand {
+  const cmd = parseCommand(findCommand('trace')!, global, argv);
+  if (cmd.command !== 'trace') throw new UsageError('trace: expected a trace action', 'trace');
+  return cmd;
+}
+
 function help(global: GlobalFlags, topic: string | undefined): HelpCommand {
   if (topic === undefined) return { command: 'help', global, flags: {}, positionals: [] };
   const spec = findCommand(topic);
@@ -322,6 +341,64 @@ export function parseDuration(text: string): number | undefined {
   return ns / 1e6;
 }
 
+/** `--trace FILE`: any non-empty path (resolved against the caller's working directory later). */
+function traceFile(flags: RawFlags): string | undefined {
+  const v = str(flags, 'trace');
+  if (v === '') throw new UsageError('--trace: needs a file name');
+  return v;
+}
+
+const TRACE_ACTIONS: readonly TraceAction[] = ['start', 'stop', 'status', 'serve'];
+/** Which `corral trace` flags each action takes. */
+const TRACE_FLAGS: Readonly<Record<TraceAction, readonly string[]>> = {
+  start: ['file', 'format'],
+  stop: [],
+  status: [],
+  serve: ['port', 'host'],
+};
+
+function buildTrace(global: GlobalFlags, flags: RawFlags, positionals: string[]): TraceCommand {
+  const [action, ...ids] = positionals;
+  if (action === undefined) throw new UsageError('"trace" needs an action: start, stop, status or serve');
+  if (!TRACE_ACTIONS.includes(action as TraceAction)) {
+    throw new UsageError(`trace: unknown action ${JSON.stringify(action)} (start, stop, status or serve)`);
+  }
+  const act = action as TraceAction;
+  for (const f of flags.keys()) {
+    if (!TRACE_FLAGS[act].includes(f)) throw new UsageError(`trace ${act}: unknown flag --${f}`);
+  }
+  if (act !== 'serve' && ids.length !== 1) {
+    throw new UsageError(
+      ids.length === 0
+        ? `trace ${act}: needs a container id`
+        : `trace ${act}: takes exactly one container id, got ${ids.length}`,
+    );
+  }
+  if (ids.some((id) => id === '')) throw new UsageError(`trace ${act}: an empty container id`);
+  const out: { file?: string; format?: TraceFileFormat; port?: number; host?: string } = {};
+  const file = str(flags, 'file');
+  if (file !== undefined) {
+    if (file === '') throw new UsageError('--file: needs a file name');
+    out.file = file;
+  }
+  const format = str(flags, 'format');
+  if (format !== undefined) {
+    if (format !== 'chrome' && format !== 'strace')
+      throw new UsageError(`--format: must be chrome or strace, got ${JSON.stringify(format)}`);
+    out.format = format;
+  }
+  const port = str(flags, 'port');
+  if (port !== undefined) {
+    const n = Number(port);
+    if (!/^[0-9]+$/.test(port) || n > 65535)
+      throw new UsageError(`--port: must be a port number (0-65535), got ${JSON.stringify(port)}`);
+    out.port = n;
+  }
+  const host = str(flags, 'host');
+  if (host !== undefined) out.host = host;
+  return { command: 'trace', global, flags: out, positionals, action: act, ids };
+}
+
 function parseUser(v: string): { uid: number; gid?: number } {
   const m = /^([0-9]+)(?::([0-9]+))?$/.exec(v);
   const bad = (): never => {
@@ -384,6 +461,7 @@ function build(
       const id = needId();
       maxPositionals(1);
       const pidFile = str(flags, 'pid-file');
+      const trace = traceFile(flags);
       return {
         ...base,
         command: name,
@@ -392,6 +470,7 @@ function build(
           bundle: str(flags, 'bundle') ?? '.',
           detach: bool(flags, 'detach'),
           ...(pidFile !== undefined ? { pidFile } : {}),
+          ...(trace !== undefined ? { trace } : {}),
         },
       };
     }
@@ -490,6 +569,7 @@ function build(
         throw new UsageError(`--network: must be none, sandbox or host, got ${JSON.stringify(network)}`);
       }
       const cwd = absDir(flags, 'cwd');
+      const trace = traceFile(flags);
       return {
         ...base,
         command: name,
@@ -500,9 +580,12 @@ function build(
           env: envList(flags),
           network,
           ...(cwd !== undefined ? { cwd } : {}),
+          ...(trace !== undefined ? { trace } : {}),
         },
       };
     }
+    case 'trace':
+      return buildTrace(global, flags, positionals);
     case 'help':
       maxPositionals(1);
       return help(global, positionals[0]);

@@ -76,7 +76,12 @@ export async function runDo(cmd: DoCommand): Promise<number> {
   const dir = fs.mkdtempSync(path.join(store.root, `do-bundle-${process.pid}-`));
   try {
     writeBundle(cmd, dir);
-    return await runInProcess(store, id, checkBundle(dir));
+    return await runInProcess(
+      store,
+      id,
+      checkBundle(dir),
+      cmd.flags.trace !== undefined ? { trace: cmd.flags.trace } : {},
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

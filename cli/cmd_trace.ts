@@ -1,7 +1,8 @@
 // `corral trace start|stop|status ID` and `corral trace serve [--port P] [ID…]`: tracing a running
 // sandbox at run time. start/stop/status are one `{op: 'trace'}` request each to the sandbox host
 // (answered by actors/trace/loader_trace_ops.ts). serve runs the live UI here and feeds it by
-// polling each sandbox; tracing it started is stopped when it ends (Ctrl-C).
+// polling each sandbox; tracing it started is stopped when it ends (Ctrl-C). The arguments are
+// parsed with every other command's (args.ts, commands.ts).
 //
 //   corral trace start [--file F] [--format chrome|strace] ID
 //   corral trace stop ID
@@ -10,20 +11,13 @@
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { controlRequest } from '../bridge/control_socket.js';
-import type { TraceFormat, TraceReply, TraceRequest } from '../actors/trace/loader_trace_ops.js';
+import type { TraceReply, TraceRequest } from '../actors/loader/control_protocol.js';
 import { serveTraceUi, type LiveServer } from '../actors/trace/live_server.js';
-import type { GlobalFlags } from './args.js';
-import { CliError, openStore } from './cmd_common.js';
+import { parseTraceArgs, type GlobalFlags, type TraceCommand } from './args.js';
+import { openStore } from './cmd_common.js';
 
-export type TraceAction = 'start' | 'stop' | 'status' | 'serve';
-
-export interface TraceCommand {
-  readonly command: 'trace';
-  readonly global: GlobalFlags;
-  readonly action: TraceAction;
-  readonly ids: readonly string[];
-  readonly flags: { file?: string; format?: TraceFormat; port?: number; host?: string };
-}
+export { parseTraceArgs };
+export type { TraceCommand };
 
 /** Sends one trace request to the sandbox of container `id`. */
 export type TraceRequester = (id: string, req: TraceRequest) => Promise<TraceReply>;
@@ -37,45 +31,6 @@ export interface TraceIo {
   /** Called once `serve` listens, with its URL. */
   onServing?: (server: LiveServer) => void;
   pollMs?: number;
-}
-
-export const TRACE_USAGE =
-  'usage: corral trace start [--file F] [--format chrome|strace] ID | stop ID | status ID | serve [--port P] [--host H] [ID...]';
-
-/** Parses the words after `corral trace`. Throws CliError (exit 2) on bad usage. */
-export function parseTraceArgs(global: GlobalFlags, argv: readonly string[]): TraceCommand {
-  const [action, ...rest] = argv;
-  if (action !== 'start' && action !== 'stop' && action !== 'status' && action !== 'serve') {
-    throw new CliError(`trace: unknown action "${action ?? ''}"\n${TRACE_USAGE}`, 2);
-  }
-  const flags: { file?: string; format?: TraceFormat; port?: number; host?: string } = {};
-  const ids: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') ? (eq > 0 ? a.slice(2, eq) : a.slice(2)) : null;
-    if (name === null) {
-      ids.push(a);
-      continue;
-    }
-    const value = eq > 0 ? a.slice(eq + 1) : rest[++i];
-    if (value === undefined) throw new CliError(`trace: --${name} needs a value\n${TRACE_USAGE}`, 2);
-    if (name === 'file' && action === 'start') flags.file = value;
-    else if (name === 'format' && action === 'start') {
-      if (value !== 'chrome' && value !== 'strace')
-        throw new CliError(`trace: --format must be chrome or strace, not "${value}"`, 2);
-      flags.format = value;
-    } else if (name === 'port' && action === 'serve') {
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new CliError(`trace: --port must be a port number, not "${value}"`, 2);
-      flags.port = port;
-    } else if (name === 'host' && action === 'serve') flags.host = value;
-    else throw new CliError(`trace ${action}: unknown flag --${name}\n${TRACE_USAGE}`, 2);
-  }
-  if (action !== 'serve' && ids.length !== 1)
-    throw new CliError(`trace ${action}: needs exactly one container id\n${TRACE_USAGE}`, 2);
-  return { command: 'trace', global, action, ids, flags };
 }
 
 function defaultRequester(global: GlobalFlags): TraceRequester {

@@ -19,9 +19,10 @@ export interface FlagSpec {
 /**
  * Positional shape: `id` exactly one container id; `id-signal` an id and an optional signal;
  * `id-argv` an id then a command line passed through untouched; `file-argv` a wasm file then its
- * arguments, passed through; `none` nothing; `topic` an optional command name.
+ * arguments, passed through; `action-ids` a sub-command then container ids; `none` nothing;
+ * `topic` an optional command name.
  */
-export type PositionalShape = 'id' | 'id-signal' | 'id-argv' | 'file-argv' | 'none' | 'topic';
+export type PositionalShape = 'id' | 'id-signal' | 'id-argv' | 'file-argv' | 'action-ids' | 'none' | 'topic';
 
 export interface CommandSpec {
   readonly name: CommandName;
@@ -31,6 +32,8 @@ export interface CommandSpec {
   readonly synopsis: string;
   readonly positionals: PositionalShape;
   readonly flags: readonly FlagSpec[];
+  /** Lines of help after the summary (sub-commands, rules); absent for most commands. */
+  readonly notes?: readonly string[];
 }
 
 export type CommandName =
@@ -49,6 +52,7 @@ export type CommandName =
   | 'resume'
   | 'spec'
   | 'do'
+  | 'trace'
   | 'help';
 
 const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', kind: 'bool', help: 'show help for this command' };
@@ -72,6 +76,12 @@ const format: FlagSpec = {
   kind: 'string',
   metavar: 'table|json',
   help: 'output format (default: table)',
+};
+const trace: FlagSpec = {
+  name: 'trace',
+  kind: 'string',
+  metavar: 'FILE',
+  help: 'trace the whole run to FILE: Chrome trace JSON if it ends in .json, else strace-like text',
 };
 const env: FlagSpec = {
   name: 'env',
@@ -103,12 +113,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'run',
     summary: 'create and start a container, then wait for it; exits with its status',
-    synopsis: '--bundle DIR [--detach] [--pid-file F] ID',
+    synopsis: '--bundle DIR [--detach] [--pid-file F] [--trace FILE] ID',
     positionals: 'id',
     flags: [
       bundle,
       { name: 'detach', short: 'd', kind: 'bool', help: 'do not wait for the container' },
       pidFile,
+      trace,
     ],
   },
   {
@@ -213,7 +224,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'do',
     summary: 'run a wasm file from the host, with no bundle',
     synopsis:
-      '[--dir HOST::GUEST]... [--env K=V]... [--network none|sandbox|host] [--cwd DIR] FILE.wasm [ARGS...]',
+      '[--dir HOST::GUEST]... [--env K=V]... [--network none|sandbox|host] [--cwd DIR] [--trace FILE] FILE.wasm [ARGS...]',
     positionals: 'file-argv',
     flags: [
       {
@@ -230,6 +241,49 @@ export const COMMANDS: readonly CommandSpec[] = [
         help: 'network mode (default: sandbox)',
       },
       { name: 'cwd', kind: 'string', metavar: 'DIR', help: 'working directory inside the sandbox' },
+      trace,
+    ],
+  },
+  {
+    name: 'trace',
+    summary: "trace a running sandbox's messages and syscalls, or serve the live trace UI",
+    synopsis:
+      'start [--file FILE] [--format chrome|strace] ID | stop ID | status ID | serve [--port P] [--host H] [ID...]',
+    positionals: 'action-ids',
+    notes: [
+      'Actions:',
+      '  start ID    turn tracing on for the sandbox of container ID, while it runs; without',
+      '              --file, events are only counted (and shown by a `trace serve`)',
+      '  stop ID     turn it off (files are flushed and closed); the sandbox runs on',
+      '  status ID   whether tracing is on, events recorded, and dropped: N (events lost',
+      '              because a buffer or a sink fell behind: tracing never blocks the sandbox)',
+      '  serve [ID...]  serve the live trace UI over HTTP and WebSocket, tracing each ID',
+      '              until Ctrl-C',
+      '',
+      'Trace files: Chrome trace-event JSON (open in Perfetto or chrome://tracing) when the',
+      'name ends in .json, strace-like text otherwise; --format overrides. `corral run` and',
+      '`corral do` take --trace FILE to record a whole run.',
+    ],
+    flags: [
+      {
+        name: 'file',
+        kind: 'string',
+        metavar: 'FILE',
+        help: 'start: record to FILE (Chrome JSON if it ends in .json, else strace-like text)',
+      },
+      {
+        name: 'format',
+        kind: 'string',
+        metavar: 'chrome|strace',
+        help: "start: the file's format, whatever its name",
+      },
+      { name: 'port', kind: 'string', metavar: 'P', help: 'serve: the HTTP port (default: any free port)' },
+      {
+        name: 'host',
+        kind: 'string',
+        metavar: 'H',
+        help: 'serve: the address to listen on (default 127.0.0.1)',
+      },
     ],
   },
   {
@@ -296,6 +350,7 @@ export function usage(command?: string): string {
     ].join('\n');
   }
   const lines = [usageLine(spec.name), '', `${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`, ''];
+  if (spec.notes !== undefined) lines.push(...spec.notes, '');
   lines.push('Flags:', ...[...spec.flags, HELP_FLAG].map(flagLine), '');
   return lines.join('\n');
 }

@@ -55,6 +55,8 @@ async function dispatch(cmd: ParsedCommand): Promise<number> {
     case 'pause':
     case 'resume':
       return (await import('./cmd_signal.js')).runSignalCommand(cmd);
+    case 'trace':
+      return (await import('./cmd_trace.js')).runTraceCommand(cmd);
     case 'ps':
     case 'state':
     case 'list':

@@ -2,6 +2,8 @@
 // (guests run on the platform's worker threads), and the control socket that forwards each request
 // to it. Used by the detached sandbox host (sandbox_host.ts) and, in process, by `corral run` and
 // `corral do`, which then talk to the Loader directly and serve the socket for other terminals.
+// The host also owns the sandbox's trace session: tracing is a call on the ActorSystem it holds, so
+// `{op: 'trace'}` requests are answered here and never reach the Loader.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { serveControl, type ControlServer } from '../bridge/control_socket.js';
@@ -12,9 +14,12 @@ import type {
   LoaderReplies,
   LoaderRequest,
   StdioSpec,
+  TraceFormat,
+  TraceRequest,
 } from '../actors/loader/control_protocol.js';
 import { ActorSystem, type ActorRef } from '../actors/runtime/index.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
+import { SandboxTraceControl } from '../actors/trace/loader_trace_ops.js';
 import { controlAddress } from './state_store.js';
 
 export interface SandboxOptions {
@@ -26,12 +31,16 @@ export interface SandboxOptions {
   rootStdio: StdioSpec;
   /** Diagnostics (the host's sandbox.log). */
   log?: (msg: string) => void;
+  /** Trace the whole sandbox from before its Loader starts into this absolute path (`--trace`). */
+  trace?: { file: string; format?: TraceFormat };
 }
 
 export interface HostedSandbox {
   readonly system: ActorSystem;
   readonly loader: ActorRef;
   readonly server: ControlServer;
+  /** The sandbox's trace session (answers `{op: 'trace'}`); closed, files flushed, by close(). */
+  readonly trace: SandboxTraceControl;
   /** Settles once everything is shut down: resolves after the last container's destroy or close(), rejects when the Loader failed. */
   readonly closed: Promise<void>;
   /** A Loader request made in process (no socket), with no deadline. */
@@ -46,8 +55,12 @@ const LOADER_MODULE = new URL('../actors/loader/loader_actor.js', import.meta.ur
 export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox> {
   const log = opts.log ?? ((): void => undefined);
   const system = await ActorSystem.start({ workers: 0 });
+  const trace = new SandboxTraceControl(system);
   let loader: ActorRef;
   try {
+    if (opts.trace !== undefined) {
+      await trace.handle({ op: 'trace', action: 'start', ...opts.trace });
+    }
     const args: LoaderArgs = {
       sandboxId: opts.sandboxId,
       rootCid: opts.rootCid,
@@ -62,6 +75,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
     });
   } catch (e) {
     await system.shutdown();
+    await trace.close().catch(() => undefined);
     throw e;
   }
 
@@ -86,6 +100,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       log(error ? `sandbox ${opts.sandboxId} ends: ${error.message}` : `sandbox ${opts.sandboxId} ends`);
       // The system first: requests still outstanding (waits) then settle, and their clients get replies.
       await system.shutdown().catch(() => undefined);
+      // Then the trace: the Loader's last events (sandbox-stop) are in, and the files get their end.
+      await trace.close().catch((e: Error) => log(`trace: ${e.message}`));
       // The Loader ran on this thread, so its guests' worker pool is this thread's: end it too.
       await closeGuestStrategy().catch(() => undefined);
       await server.close().catch(() => undefined);
@@ -103,6 +119,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       async (req) => {
         log(`request ${JSON.stringify(req)}`);
         try {
+          if (req.op === 'trace') return await trace.handle(req as unknown as TraceRequest);
           const value = await system.request(loader, req.op, req, { timeoutMs: 0 });
           if (req.op === 'destroy' && (value as LoaderReplies['destroy']).sandboxEmpty) {
             // After the reply has gone out: the server flushes replies before it closes.
@@ -118,6 +135,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
     );
   } catch (e) {
     await system.shutdown();
+    await trace.close().catch(() => undefined);
     throw e;
   }
 
@@ -126,5 +144,5 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
     void close(new Error(`sandbox ${opts.sandboxId} failed: ${f.error.name}: ${f.error.message}`));
   });
 
-  return { system, loader, server, closed, request, close };
+  return { system, loader, server, trace, closed, request, close };
 }

@@ -564,6 +564,7 @@ test('the command table lists exactly the commands of the issue', () => {
       'resume',
       'spec',
       'do',
+      'trace',
       'help',
     ],
   );

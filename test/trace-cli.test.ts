@@ -6,6 +6,7 @@ import { ActorSystem } from '../actors/runtime/index.js';
 import { SandboxTraceControl, type TraceRequest } from '../actors/trace/loader_trace_ops.js';
 import { traceLifecycle } from '../actors/trace/thread_trace.js';
 import type { TraceEvent } from '../actors/trace/events.js';
+import { parseArgs } from '../cli/args.js';
 import { parseTraceArgs, runTraceCommand, type TraceRequester } from '../cli/cmd_trace.js';
 import { connectWs } from './trace-wsclient.js';
 
@@ -25,20 +26,33 @@ test('parsing: actions, flags, ids and clear usage errors', () => {
     global: G,
     action: 'start',
     ids: ['c1'],
+    positionals: ['start', 'c1'],
     flags: { file: 'x.json' },
   });
   assert.deepEqual(parseTraceArgs(G, ['start', '--format=strace', 'c1']).flags, { format: 'strace' });
   assert.deepEqual(parseTraceArgs(G, ['serve', '--port', '8080', 'a', 'b']).ids, ['a', 'b']);
   assert.equal(parseTraceArgs(G, ['serve']).flags.port, undefined);
   assert.throws(() => parseTraceArgs(G, ['begin', 'c1']), /unknown action "begin"/);
-  assert.throws(() => parseTraceArgs(G, ['stop']), /needs exactly one container id/);
+  assert.throws(() => parseTraceArgs(G, ['stop']), /trace stop: needs a container id/);
+  assert.throws(() => parseTraceArgs(G, ['stop', 'a', 'b']), /takes exactly one container id, got 2/);
   assert.throws(
     () => parseTraceArgs(G, ['start', '--format', 'xml', 'c1']),
-    /--format must be chrome or strace/,
+    /--format: must be chrome or strace, got "xml"/,
   );
-  assert.throws(() => parseTraceArgs(G, ['serve', '--port', 'http']), /--port must be a port number/);
-  assert.throws(() => parseTraceArgs(G, ['stop', '--file', 'x', 'c1']), /unknown flag --file/);
+  assert.throws(() => parseTraceArgs(G, ['serve', '--port', 'http']), /--port: must be a port number/);
+  assert.throws(() => parseTraceArgs(G, ['serve', '--port', '70000']), /--port: must be a port number/);
+  assert.throws(() => parseTraceArgs(G, ['stop', '--file', 'x', 'c1']), /trace stop: unknown flag --file/);
   assert.throws(() => parseTraceArgs(G, ['start', 'c1', '--file']), /--file needs a value/);
+  assert.throws(() => parseTraceArgs(G, ['start', '--bogus', 'c1']), /unknown flag --bogus for "trace"/);
+  // The whole command line: `corral trace ...`, and --trace on run and do.
+  const viaMain = parseArgs(['--root', '/r', 'trace', 'status', 'c1']);
+  assert.equal(viaMain.command, 'trace');
+  const run = parseArgs(['run', '--trace', 'out.json', '--bundle', 'b', 'c1']);
+  assert.equal(run.command === 'run' && run.flags.trace, 'out.json');
+  const d = parseArgs(['do', '--trace', 'out.strace', 'x.wasm', '--trace', 'guest-arg']);
+  assert.equal(d.command === 'do' && d.flags.trace, 'out.strace');
+  assert.deepEqual(d.command === 'do' && d.args, ['--trace', 'guest-arg'], "the guest's own flags pass");
+  assert.throws(() => parseArgs(['run', '--trace', '', 'c1']), /--trace: needs a file name/);
 });
 
 test('start, status and stop send one request each and print the status', async () => {

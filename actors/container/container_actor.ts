@@ -29,7 +29,8 @@ export function createContainerActor(args: ContainerActorArgs, ctx: ActorContext
       });
       groups.set(run.pid, group);
       try {
-        await ctx.request(group, MSG.run, run, { timeoutMs: 0 });
+        // After an await: name the spawn request as the cause, for traces.
+        await ctx.request(group, MSG.run, run, { timeoutMs: 0, cause: msg.id });
       } catch (e) {
         ctx.stop(group);
         groups.delete(run.pid);

@@ -5,6 +5,7 @@
 
 import { RequestError, type Actor, type ActorContext } from '../runtime/actor.js';
 import type { ActorId } from '../runtime/ids.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 import { containerGofer } from './gofer_registry.js';
 import { startGoferMonitor } from './monitor.js';
 
@@ -36,6 +37,7 @@ export function createGoferMonitorActor(args: GoferMonitorArgs, ctx: ActorContex
       if (!conn) throw new Error(`gofer monitor: container ${args.cid} has no gofer on this thread`);
       stop = startGoferMonitor(conn, (h) => {
         const report: GoferHangupReport = { cid: args.cid, reason: h.reason, at: h.at };
+        traceLifecycle({ what: 'gofer-hangup', cid: args.cid, detail: h.reason });
         ctx.send(args.loader, GOFER_MSG.hangup, report);
       });
     },

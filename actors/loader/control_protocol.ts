@@ -4,6 +4,8 @@
 // JSON bodies on the nanomsg control socket, so the control server only forwards.
 //
 // Semantics follow runsc's Loader (../shared/reference/loader.go), error texts included.
+import type { TraceEvent } from '../trace/events.js';
+import type { TraceStatus } from '../trace/trace_session.js';
 
 /** Where a process's stdin/stdout/stderr go, as the sandbox host sees it. */
 export type StdioSpec =
@@ -106,6 +108,34 @@ export type LoaderRequest =
   | { op: 'resume'; cid: string };
 
 export type LoaderOp = LoaderRequest['op'];
+
+/** How a trace file is written: Chrome trace-event JSON, or strace-like text. */
+export type TraceFormat = 'chrome' | 'strace';
+
+/**
+ * Tracing a sandbox at run time (runsc's `trace` sessions). Answered by the sandbox host, which owns
+ * the ActorSystem whose threads are traced (actors/trace/loader_trace_ops.ts), never by the Loader.
+ *
+ *   start  {file?, format?}  starts tracing (or adds a file to a running trace); a file ending in
+ *                            .json gets Chrome trace-event JSON, any other name strace-like text
+ *   stop                     stops tracing, flushes and closes the files; the sandbox runs on
+ *   status                   {on, since, events, dropped, sinks}
+ *   poll   {max?}            the events buffered for a viewer in another process (`corral trace serve`)
+ */
+export type TraceRequest =
+  | { op: 'trace'; action: 'start'; file?: string; format?: TraceFormat }
+  | { op: 'trace'; action: 'stop' }
+  | { op: 'trace'; action: 'status' }
+  | { op: 'trace'; action: 'poll'; max?: number };
+
+/** The reply to every trace request: the session's state (`sinks` name the files). */
+export interface TraceReply extends TraceStatus {
+  /** poll: the events taken (oldest first). */
+  batch?: TraceEvent[];
+}
+
+/** Everything a sandbox's control socket answers: the Loader's operations and tracing. */
+export type ControlRequest = LoaderRequest | TraceRequest;
 
 export interface ContainerSummary {
   cid: string;

@@ -4,8 +4,9 @@
 // loader_info.ts. Everything here runs inside the Loader actor's message handler.
 import { errnoName } from '../../kernel-core/binding/index.js';
 import { RequestError, type ActorContext } from '../runtime/actor.js';
-import type { ActorRef } from '../runtime/ids.js';
+import type { ActorRef, MessageId } from '../runtime/ids.js';
 import { loadModule } from '../../platform/module.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 import { resolveEnv, resolveExecutable, type OciSpec } from './bundle/index.js';
 import type { LoaderArgs, StdioSpec, WaitResult } from './control_protocol.js';
 import type { KCredentials, KEvent, KRlimit, LoaderKernel } from './kernel_port.js';
@@ -52,8 +53,11 @@ export class Loader {
     return rec;
   }
 
-  /** Starts one guest: a kernel process first (so limits apply), then the guest on the platform. */
-  async launch(rec: ContainerRecord, req: LaunchRequest): Promise<number> {
+  /**
+   * Starts one guest: a kernel process first (so limits apply), then the guest on the platform.
+   * `cause` is the control request that asked for it, so that traces link what follows to it.
+   */
+  async launch(rec: ContainerRecord, req: LaunchRequest, cause?: MessageId): Promise<number> {
     if (rec.kc === null || rec.ns === null || rec.actor === null) {
       throw new RequestError(`container "${rec.cid}" not started`, 'ESRCH');
     }
@@ -99,10 +103,23 @@ export class Loader {
     };
     this.guests.set(pid, entry);
     rec.started++;
+    // Before the guest runs, so that its first syscall finds its track (Linux: fork, then exec).
+    const k = this.kernel.process(pid);
+    traceLifecycle({
+      what: 'process-start',
+      cid: rec.cid,
+      pid,
+      ppid: k?.ppid ?? 0,
+      pgid: k?.pgid ?? pid,
+      sid: k?.sid ?? pid,
+      cmd: entry.cmd,
+      ...(req.execd ? { detail: 'exec' } : {}),
+    });
     const run: RunGuest = { pid, modulePath: hostPath, args: req.args, env, stdio: req.stdio };
     try {
       const { group } = await this.ctx.request<{ group: ActorRef }>(rec.actor, MSG.spawnGroup, run, {
         timeoutMs: 0,
+        ...(cause !== undefined ? { cause } : {}),
       });
       entry.group = group;
       // The kernel may have decided its death while the guest was starting (destroy, kill --all).
@@ -132,6 +149,15 @@ export class Loader {
       else this.kernel.exitBySignal(msg.pid, msg.signal ?? 9);
       this.applyEvents();
     }
+    // The guest's thread has ended: what the kernel recorded is its wait status (Linux: exit_notify).
+    const st = g.status ?? (msg.code !== undefined ? { exitCode: msg.code } : { signal: msg.signal ?? 9 });
+    traceLifecycle({
+      what: 'process-exit',
+      cid: g.cid,
+      pid: msg.pid,
+      ...(st.signal !== undefined ? { signal: st.signal } : { code: st.exitCode ?? 0 }),
+      ...(msg.fault !== undefined ? { detail: msg.fault } : {}),
+    });
     for (const w of g.goneWaiters.splice(0)) w();
   }
 

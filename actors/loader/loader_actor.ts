@@ -1,6 +1,7 @@
 // The Loader actor: the root actor of a sandbox. Its mailbox serialises every control operation and
 // every report from its containers' process-group actors; there are no locks.
 import { RequestError, type Actor, type ActorContext, type Message } from '../runtime/actor.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 import type { LoaderArgs, LoaderRequest } from './control_protocol.js';
 import { openSandboxKernel } from './kernel_adapter.js';
 import { Loader } from './loader.js';
@@ -14,6 +15,8 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
   const kernel = openSandboxKernel();
   const l = new Loader(args, ctx, kernel);
   createContainer(l, args.rootCid, args.rootBundle);
+  // runsc's Loader comes up with its kernel and root container; the sandbox exists from here on.
+  traceLifecycle({ what: 'sandbox-start', sandbox: args.sandboxId, cid: args.rootCid });
   return {
     receive(msg: Message) {
       switch (msg.kind) {
@@ -22,16 +25,18 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
         case MSG.guestRaise:
           return raise(l, msg.body as GuestRaise);
         default:
-          return control(l, msg.kind, msg.body as LoaderRequest);
+          return control(l, msg, msg.body as LoaderRequest);
       }
     },
     stopped() {
       kernel.destroy();
+      traceLifecycle({ what: 'sandbox-stop', sandbox: args.sandboxId });
     },
   };
 }
 
-function control(l: Loader, kind: string, req: LoaderRequest): unknown {
+function control(l: Loader, msg: Message, req: LoaderRequest): unknown {
+  const kind = msg.kind;
   if (typeof req !== 'object' || req === null || req.op !== kind) {
     throw new RequestError(`malformed Loader request "${kind}"`, 'EINVAL');
   }
@@ -42,11 +47,11 @@ function control(l: Loader, kind: string, req: LoaderRequest): unknown {
     case 'create':
       return createContainer(l, req.cid, req.bundle, req.terminal);
     case 'start':
-      return startContainer(l, req.cid, req.stdio);
+      return startContainer(l, req.cid, req.stdio, msg.id);
     case 'destroy':
       return destroyContainer(l, req.cid);
     case 'exec':
-      return execProcess(l, req.cid, req.process, req.stdio);
+      return execProcess(l, req.cid, req.process, req.stdio, msg.id);
     case 'wait':
       return waitContainer(l, req.cid);
     case 'wait-pid':
@@ -74,6 +79,7 @@ function control(l: Loader, kind: string, req: LoaderRequest): unknown {
 function raise(l: Loader, r: GuestRaise): { terminated: number } {
   const g = l.guests.get(r.pid);
   if (g === undefined || g.gone) return { terminated: 0 };
+  traceLifecycle({ what: 'signal', cid: g.cid, pid: r.pid, signal: r.sig, sender: r.pid, detail: 'raise' });
   l.kernel.raiseSelf(r.pid, r.sig);
   l.applyEvents();
   return { terminated: g.killedBy };

@@ -1,5 +1,6 @@
 // exec, wait and wait-pid (runsc's executeAsync, waitContainer, waitPID).
 import { RequestError } from '../runtime/actor.js';
+import type { MessageId } from '../runtime/ids.js';
 import type { ExecProcess, LoaderReply, StdioSpec, WaitResult } from './control_protocol.js';
 import type { Loader } from './loader.js';
 import { execKey } from './loader_state.js';
@@ -9,6 +10,7 @@ export async function execProcess(
   cid: string,
   p: ExecProcess,
   stdio: StdioSpec | undefined,
+  cause?: MessageId,
 ): Promise<LoaderReply<'exec'>> {
   const rec = l.startedContainer(cid);
   if (rec.status === 'stopped') throw new RequestError(`container "${cid}" has stopped`, 'ESRCH');
@@ -17,17 +19,21 @@ export async function execProcess(
   }
   const spec = rec.bundle.spec.process;
   const user = p.user ?? spec.user;
-  const pid = await l.launch(rec, {
-    args: [...p.args],
-    // The container's environment, with the exec's own entries over it (as runc exec does).
-    env: [...spec.env, ...(p.env ?? [])],
-    cwd: p.cwd ?? spec.cwd,
-    user: { uid: user.uid, gid: user.gid, additionalGids: [...(user.additionalGids ?? [])] },
-    caps: p.capabilities ?? [...(spec.capabilities?.effective ?? [])],
-    rlimits: (p.rlimits ?? spec.rlimits).map((r) => ({ resource: r.type, soft: r.soft, hard: r.hard })),
-    stdio: stdio ?? { kind: 'null' },
-    execd: true,
-  });
+  const pid = await l.launch(
+    rec,
+    {
+      args: [...p.args],
+      // The container's environment, with the exec's own entries over it (as runc exec does).
+      env: [...spec.env, ...(p.env ?? [])],
+      cwd: p.cwd ?? spec.cwd,
+      user: { uid: user.uid, gid: user.gid, additionalGids: [...(user.additionalGids ?? [])] },
+      caps: p.capabilities ?? [...(spec.capabilities?.effective ?? [])],
+      rlimits: (p.rlimits ?? spec.rlimits).map((r) => ({ resource: r.type, soft: r.soft, hard: r.hard })),
+      stdio: stdio ?? { kind: 'null' },
+      execd: true,
+    },
+    cause,
+  );
   l.table.set(execKey(cid, pid), {
     cid,
     pid,

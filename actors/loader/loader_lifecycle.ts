@@ -1,6 +1,8 @@
 // Container lifecycle: create, start, destroy (runsc's createContainer, run/startContainer and
 // destroyContainer), with their error cases.
 import { RequestError } from '../runtime/actor.js';
+import type { MessageId } from '../runtime/ids.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 import { loadBundle, pidsLimitOf } from './bundle/index.js';
 import type { LoaderReply, StdioSpec } from './control_protocol.js';
 import type { KNamespace } from './kernel_port.js';
@@ -71,6 +73,7 @@ export async function startContainer(
   l: Loader,
   cid: string,
   stdio: StdioSpec | undefined,
+  cause?: MessageId,
 ): Promise<LoaderReply<'start'>> {
   const rec = l.containers.get(cid);
   const entry = l.table.get(execKey(cid, 0));
@@ -92,9 +95,10 @@ export async function startContainer(
   entry.stdio = io;
   rec.status = 'running';
   try {
-    const pid = await l.launch(rec, initLaunch(rec.bundle.spec, io));
+    const pid = await l.launch(rec, initLaunch(rec.bundle.spec, io), cause);
     rec.initPid = pid;
     entry.pid = pid;
+    traceLifecycle({ what: 'container-start', sandbox: l.args.sandboxId, cid, pid });
     return { pid };
   } catch (e) {
     // Nothing ran: the container goes back to "created"-less limbo as runc's does — stopped.
@@ -130,6 +134,7 @@ export async function destroyContainer(l: Loader, cid: string): Promise<LoaderRe
     for (const [pid, g] of l.guests) if (g.cid === cid) l.guests.delete(pid);
     if (rec.kc !== null) l.kernel.removeContainer(rec.kc);
     l.containers.delete(cid);
+    traceLifecycle({ what: 'container-stop', sandbox: l.args.sandboxId, cid, detail: rec.reason });
   }
   return { sandboxEmpty: l.containers.size === 0 };
 }

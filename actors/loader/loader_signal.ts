@@ -3,7 +3,9 @@
 // from the host are always permitted, as kernel.SendExternalSignal is.
 import { errnoName } from '../../kernel-core/binding/index.js';
 import { RequestError } from '../runtime/actor.js';
+import { traceLifecycle } from '../trace/thread_trace.js';
 import type { LoaderReply, SignalMode } from './control_protocol.js';
+import type { KContainer, KProcess } from './kernel_port.js';
 import type { Loader } from './loader.js';
 import { ownerOf } from './loader_exec.js';
 import { execKey } from './loader_state.js';
@@ -34,7 +36,9 @@ export function signal(
       const rec = l.startedContainer(cid);
       // Nothing can start a process while this runs: every start is a Loader operation, and the
       // Loader handles one message at a time (runsc pauses the kernel for the same guarantee).
+      const reached = liveMembers(l, rec.kc, () => true);
       if (rec.kc !== null) l.kernel.signalContainer(rec.kc, signo);
+      traced(cid, reached, signo, 'all');
       break;
     }
     case 'group':
@@ -55,6 +59,12 @@ function wrap(what: string, f: () => void): void {
   }
 }
 
+/** Records one signal sent from the host (sender pid 0) to each process it reached. */
+function traced(cid: string, pids: readonly number[], signo: number, mode: SignalMode): void {
+  for (const pid of pids)
+    traceLifecycle({ what: 'signal', cid, pid, signal: signo, sender: 0, detail: mode });
+}
+
 function signalProcess(l: Loader, cid: string, pid: number, signo: number): void {
   const target = pid === 0 ? l.startedContainer(cid).initPid : pid;
   if (!l.table.has(execKey(cid, target)) && target !== l.containers.get(cid)?.initPid) {
@@ -67,6 +77,7 @@ function signalProcess(l: Loader, cid: string, pid: number, signo: number): void
   }
   const r = l.kernel.signalProcess(target, signo);
   if (!r.ok) throw new RequestError(`kill(${target}, ${signo}): ${errnoName(r.errno)}`, errnoName(r.errno));
+  traced(cid, [target], signo, 'process');
 }
 
 function signalForeground(l: Loader, cid: string, pid: number, signo: number): void {
@@ -78,8 +89,19 @@ function signalForeground(l: Loader, cid: string, pid: number, signo: number): v
   if (!entry.terminal) throw new RequestError('no TTY attached', 'ENOTTY');
   const fg = l.kernel.foregroundGroup(target);
   // No foreground group set: the process itself gets it (runsc does the same).
+  const reached = fg === null ? [target] : liveMembers(l, rec.kc, (p) => p.pgid === fg);
   const r = fg === null ? l.kernel.signalProcess(target, signo) : l.kernel.signalGroup(fg, signo);
   if (!r.ok) throw new RequestError(`kill: ${errnoName(r.errno)}`, errnoName(r.errno));
+  traced(cid, reached, signo, 'foreground');
+}
+
+/** The container's processes that `pick` selects and that can still take a signal. */
+function liveMembers(l: Loader, kc: KContainer | null, pick: (p: KProcess) => boolean): number[] {
+  if (kc === null) return [];
+  return l.kernel
+    .processes(kc)
+    .filter((p) => p.state !== 'zombie' && pick(p))
+    .map((p) => p.pid);
 }
 
 function signalGroup(l: Loader, cid: string, pgid: number, signo: number): void {
@@ -97,4 +119,10 @@ function signalGroup(l: Loader, cid: string, pgid: number, signo: number): void 
   }
   const r = l.kernel.signalGroup(pgid, signo);
   if (!r.ok) throw new RequestError(`kill(-${pgid}, ${signo}): ${errnoName(r.errno)}`, errnoName(r.errno));
+  traced(
+    cid,
+    members.filter((p) => p.state !== 'zombie').map((p) => p.pid),
+    signo,
+    'group',
+  );
 }

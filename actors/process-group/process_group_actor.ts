@@ -1,8 +1,10 @@
 // A process-group actor: runs the guest processes of one exec'd process group on the platform, and
 // tells the Loader when each ends. Kills come from the Loader once the kernel has decided them.
 import type { Actor, ActorContext } from '../runtime/actor.js';
+import type { MessageId } from '../runtime/ids.js';
 import { RequestError } from '../runtime/actor.js';
 import { loadModule } from '../../platform/module.js';
+import { tagSyscallProcess } from '../../platform/syscall_host.js';
 import type { GuestProcess } from '../../platform/process.js';
 import type { ExitStatus } from '../../platform/syscalls.js';
 import {
@@ -23,7 +25,8 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
   /** Running guests by root-namespace pid. Owned by this actor. */
   const guests = new Map<number, GuestProcess>();
 
-  async function run(r: RunGuest): Promise<void> {
+  /** `cause`: the run request, which the exit report follows from (for traces). */
+  async function run(r: RunGuest, cause: MessageId): Promise<void> {
     const module = await loadModule(r.modulePath);
     const stdio = await openStdio(r.stdio);
     const syscalls = new GuestSyscalls(stdio.bindings, (sig) =>
@@ -36,6 +39,9 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
         },
       ),
     );
+    // Traced syscalls carry the root-namespace pid and the command's name (Linux's comm: the last
+    // part of argv[0]), so that a trace shows whose call each one was.
+    tagSyscallProcess(syscalls, { pid: r.pid, name: commName(r.args[0] ?? '') });
     let proc: GuestProcess;
     try {
       proc = guestStrategy().spawn(module, { args: r.args, env: r.env, syscalls });
@@ -59,7 +65,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
         report.cpuNs = proc.usage().cpuNs;
         guests.delete(r.pid);
         await stdio.close();
-        ctx.send(args.loader, MSG.guestExited, report);
+        ctx.send(args.loader, MSG.guestExited, report, { cause });
       });
   }
 
@@ -67,7 +73,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
     receive(msg) {
       switch (msg.kind) {
         case MSG.run:
-          return run(msg.body as RunGuest);
+          return run(msg.body as RunGuest, msg.id);
         case MSG.kill: {
           const k = msg.body as KillGuest;
           guests.get(k.pid)?.kill(k.sig);
@@ -93,4 +99,9 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
       for (const g of guests.values()) g.kill(9);
     },
   };
+}
+
+/** Linux's comm: the last component of the program path, at most 15 bytes (TASK_COMM_LEN - 1). */
+function commName(argv0: string): string {
+  return argv0.slice(argv0.lastIndexOf('/') + 1).slice(0, 15);
 }

@@ -41,6 +41,11 @@ export type Placement = 'packed' | 'dedicated';
 export interface RequestOptions {
   /** Milliseconds before the request fails with ETIMEDOUT; default 30,000; 0 waits forever. */
   timeoutMs?: number;
+  /**
+   * The message this request follows from, for traces. The runtime knows it only while a handler
+   * runs synchronously; a handler that awaited first passes its message's id here.
+   */
+  cause?: MessageId;
 }
 
 export type ActorFactory = (args: unknown, ctx: ActorContext) => Actor;
@@ -48,7 +53,8 @@ export type ActorFactory = (args: unknown, ctx: ActorContext) => Actor;
 export interface ActorContext {
   readonly self: ActorRef;
   readonly host: HostId;
-  send(to: ActorRef | ActorId, kind: string, body?: unknown): void;
+  /** `opts.cause`: as RequestOptions.cause, for a send made after an await. */
+  send(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: { cause?: MessageId }): void;
   request<T = unknown>(
     to: ActorRef | ActorId,
     kind: string,

@@ -133,8 +133,8 @@ export class ActorHost {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  send(from: ActorId, to: ActorId, kind: string, body: unknown): void {
-    this.route(this.envelope(FrameKind.Send, from, to, kind, body, 0 as CorrelationId));
+  send(from: ActorId, to: ActorId, kind: string, body: unknown, cause: MessageId = this.current): void {
+    this.route(this.envelope(FrameKind.Send, from, to, kind, body, 0 as CorrelationId, cause));
   }
 
   request<T>(from: ActorId, to: ActorId, kind: string, body: unknown, opts?: RequestOptions): Promise<T> {
@@ -151,7 +151,7 @@ export class ActorHost {
         }, ms);
       }
       this.requests.set(corr, p);
-      this.route(this.envelope(FrameKind.Request, from, to, kind, body, corr));
+      this.route(this.envelope(FrameKind.Request, from, to, kind, body, corr, opts?.cause ?? this.current));
     });
   }
 
@@ -162,10 +162,11 @@ export class ActorHost {
     kind: string,
     body: unknown,
     corr: CorrelationId,
+    cause: MessageId = this.current,
   ): Envelope {
     const id = messageId(this.id, this.nextMessage++);
     const isRequest = frame === FrameKind.Request;
-    return { frame, to, from, kind, body, corr, id, cause: this.current, bytes: 0, isRequest };
+    return { frame, to, from, kind, body, corr, id, cause, bytes: 0, isRequest };
   }
 
   private route(env: Envelope): void {
@@ -266,13 +267,14 @@ export class ActorHost {
     }
   }
 
+  // A reply's cause is its request, also when an async handler answers long after its turn ended.
   private reply(req: Envelope, value: unknown): void {
-    this.route(this.envelope(FrameKind.Reply, req.to, req.from, req.kind, value, req.corr));
+    this.route(this.envelope(FrameKind.Reply, req.to, req.from, req.kind, value, req.corr, req.id));
   }
 
   private replyError(req: Envelope, err: unknown): void {
     const wire: WireError = toWireError(err);
-    this.route(this.envelope(FrameKind.ErrorReply, req.to, req.from, req.kind, wire, req.corr));
+    this.route(this.envelope(FrameKind.ErrorReply, req.to, req.from, req.kind, wire, req.corr, req.id));
   }
 
   /** A handler threw (or its promise rejected). RequestError refuses one request; anything else is a fault. */
@@ -434,7 +436,8 @@ export class ActorHost {
     return {
       self: ref,
       host: this.id,
-      send: (to, kind, body) => this.send(self, typeof to === 'number' ? to : to.id, kind, body),
+      send: (to, kind, body, opts) =>
+        this.send(self, typeof to === 'number' ? to : to.id, kind, body, opts?.cause ?? this.current),
       request: <T>(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: RequestOptions) =>
         this.request<T>(self, typeof to === 'number' ? to : to.id, kind, body, opts),
       spawn: (spec: ActorSpec, opts?: { placement?: Placement }) =>

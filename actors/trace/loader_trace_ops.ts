@@ -2,33 +2,19 @@
 // The sandbox host (cli/sandbox_runtime.ts) answers it before forwarding anything to the Loader,
 // because turning tracing on for the actor hosts is a call on the ActorSystem, which it holds.
 // Recording runs on a recorder thread (trace_recorder.ts): the sandbox's threads only fill buffers.
-//
-//   start  {file?, format?}  starts tracing (or adds a file to a running trace); a file ending in
-//                            .json gets Chrome trace-event JSON, any other name strace-like text
-//   stop                     stops tracing, flushes and closes the files; the sandbox runs on
-//   status                   {on, since, events, dropped, sinks}
-//   poll   {max?}            takes the events buffered for a viewer in another process (`corral
-//                            trace serve`); the buffer exists from the first poll and is bounded
+// The requests are described with their type (TraceRequest in actors/loader/control_protocol.ts);
+// a viewer's poll buffer exists from its first poll on and is bounded.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TraceFormat, TraceReply, TraceRequest } from '../loader/control_protocol.js';
 import type { ActorSystem } from '../runtime/system.js';
-import type { TraceEvent } from './events.js';
 import { ChromeJsonSink } from './sinks/chrome_json.js';
 import type { TraceSink } from './sinks/sink.js';
 import { StraceTextSink } from './sinks/strace_text.js';
 import { TraceRecorder } from './trace_recorder.js';
 import type { TraceStatus } from './trace_session.js';
 
-export type TraceFormat = 'chrome' | 'strace';
-
-export type TraceRequest =
-  | { op: 'trace'; action: 'start'; file?: string; format?: TraceFormat }
-  | { op: 'trace'; action: 'stop' }
-  | { op: 'trace'; action: 'status' }
-  | { op: 'trace'; action: 'poll'; max?: number };
-
-export interface TraceReply extends TraceStatus {
-  /** poll: the events taken (oldest first). */
-  batch?: TraceEvent[];
-}
+export type { TraceFormat, TraceReply, TraceRequest };
 
 export function formatFor(file: string, format?: TraceFormat): TraceFormat {
   return format ?? (file.endsWith('.json') ? 'chrome' : 'strace');
@@ -59,6 +45,7 @@ export class SandboxTraceControl {
   }
 
   private async serve(req: TraceRequest): Promise<TraceReply> {
+    if (typeof req !== 'object' || req === null) throw new Error('trace: malformed request');
     switch (req.action) {
       case 'start':
         return this.start(req.file, req.format);
@@ -82,6 +69,7 @@ export class SandboxTraceControl {
     if (format !== undefined && format !== 'chrome' && format !== 'strace') {
       throw new Error(`trace: unknown format "${String(format)}" (chrome, strace)`);
     }
+    if (file !== undefined) checkWritable(file);
     this.recorder ??= await TraceRecorder.start({ system: this.system });
     if (file !== undefined) return this.recorder.addFile(file, formatFor(file, format));
     return this.recorder.status();
@@ -98,5 +86,20 @@ export class SandboxTraceControl {
   /** Stops tracing (sandbox shutdown): files are flushed and closed. */
   close(): Promise<void> {
     return this.handle({ op: 'trace', action: 'stop' }).then(() => undefined);
+  }
+}
+
+/**
+ * A trace file must be an absolute path (the sandbox host's working directory is not the client's)
+ * that can be created now: the sink writes asynchronously, and a late failure would be silent.
+ */
+function checkWritable(file: unknown): void {
+  if (typeof file !== 'string' || !path.isAbsolute(file)) {
+    throw new Error(`trace: the file must be an absolute path, not ${JSON.stringify(file)}`);
+  }
+  try {
+    fs.closeSync(fs.openSync(file, 'w'));
+  } catch (e) {
+    throw new Error(`trace: cannot write ${file}: ${(e as Error).message}`);
   }
 }

@@ -15,6 +15,11 @@ import type { TraceSink } from './sinks/sink.js';
 
 /** Records taken from each buffer per round of a drain. */
 const DRAIN_CHUNK = 2048;
+/**
+ * Timer drains leave the newest events this many ms for the next drain: a thread may have taken an
+ * event's timestamp and not yet written its record, and merging threads by time needs a watermark.
+ */
+const HOLD_MS = 5;
 
 export interface TraceSessionOptions {
   /** The system whose hosts are traced; absent: only this thread (platform-level use, tests). */
@@ -80,7 +85,7 @@ export class TraceSession {
       // Buffers arrive through attach().
     } else if (this.system !== undefined) await this.system.traceTo(make);
     else startThreadTrace(make(0));
-    this.timer = setInterval(() => this.drain(), this.drainMs);
+    this.timer = setInterval(() => this.drain(HOLD_MS), this.drainMs);
   }
 
   /** Drains a thread's buffer from now on (made by this session, or handed over by its maker). */
@@ -147,14 +152,23 @@ export class TraceSession {
   /**
    * Drains every buffer and feeds the sinks; returns the events it delivered. Works in rounds of at
    * most DRAIN_CHUNK records per buffer, so that what a round allocates dies young (a whole ring's
-   * worth at once would be promoted and cost full garbage collections).
+   * worth at once would be promoted and cost full garbage collections). Events are delivered in time
+   * order up to a watermark: `holdMs` before now (timer drains), and never past the newest event of
+   * a buffer that still has more to give, whose older records could be next; the rest is kept for
+   * the next round or drain. An explicit drain (holdMs 0) delivers everything written so far.
    */
-  drain(): number {
+  drain(holdMs = 0): number {
     let total = 0;
     for (;;) {
       const batch = this.batch;
       let got = 0;
-      for (const r of this.readers.values()) got += r.drain(batch, DRAIN_CHUNK);
+      let cut = holdMs > 0 ? performance.timeOrigin + performance.now() - holdMs : Infinity;
+      for (const r of this.readers.values()) {
+        const before = batch.length;
+        const n = r.drain(batch, DRAIN_CHUNK);
+        got += n;
+        if (n >= DRAIN_CHUNK && batch.length > before) cut = Math.min(cut, batch[batch.length - 1]!.ts);
+      }
       const dropped = this.dropped();
       if (dropped !== this.lastDropped) {
         this.lastDropped = dropped;
@@ -166,13 +180,23 @@ export class TraceSession {
         });
       }
       if (batch.length === 0) return total;
-      // Each buffer is in order; merging threads needs a sort (stable, so a thread's order stays).
-      if (this.readers.size > 1) batch.sort((a, b) => a.ts - b.ts);
-      this.events += batch.length;
-      total += batch.length;
-      this.batch = [];
-      for (const s of this.sinks) s.write(batch);
-      if (got === 0) return total;
+      // Each buffer is nearly in order; merging threads and holding back need a sort (stable, so a
+      // thread's order stays).
+      if (this.readers.size > 1 || cut !== Infinity) batch.sort((a, b) => a.ts - b.ts);
+      let ready = batch;
+      if (cut === Infinity) this.batch = [];
+      else {
+        let k = batch.length;
+        while (k > 0 && batch[k - 1]!.ts > cut) k--;
+        this.batch = batch.slice(k);
+        ready = k === batch.length ? batch : batch.slice(0, k);
+      }
+      if (ready.length > 0) {
+        this.events += ready.length;
+        total += ready.length;
+        for (const s of this.sinks) s.write(ready);
+      }
+      if (got === 0 || ready.length === 0) return total;
     }
   }
 }
