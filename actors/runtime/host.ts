@@ -133,8 +133,18 @@ export class ActorHost {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  send(from: ActorId, to: ActorId, kind: string, body: unknown, cause: MessageId = this.current): void {
-    this.route(this.envelope(FrameKind.Send, from, to, kind, body, 0 as CorrelationId, cause));
+  send(from: ActorId, to: ActorId, kind: string, body: unknown): void {
+    this.route(this.envelope(FrameKind.Send, from, to, kind, body, 0 as CorrelationId));
+  }
+
+  /**
+   * A send that names its cause (ActorContext.send with opts). Kept apart from send(), the hot path
+   * of every message, so that its code stays as small as it was.
+   */
+  private sendCaused(from: ActorId, to: ActorId, kind: string, body: unknown, cause?: MessageId): void {
+    const env = this.envelope(FrameKind.Send, from, to, kind, body, 0 as CorrelationId);
+    if (cause !== undefined) env.cause = cause;
+    this.route(env);
   }
 
   request<T>(from: ActorId, to: ActorId, kind: string, body: unknown, opts?: RequestOptions): Promise<T> {
@@ -151,7 +161,9 @@ export class ActorHost {
         }, ms);
       }
       this.requests.set(corr, p);
-      this.route(this.envelope(FrameKind.Request, from, to, kind, body, corr, opts?.cause ?? this.current));
+      const env = this.envelope(FrameKind.Request, from, to, kind, body, corr);
+      if (opts?.cause !== undefined) env.cause = opts.cause;
+      this.route(env);
     });
   }
 
@@ -162,11 +174,10 @@ export class ActorHost {
     kind: string,
     body: unknown,
     corr: CorrelationId,
-    cause: MessageId = this.current,
   ): Envelope {
     const id = messageId(this.id, this.nextMessage++);
     const isRequest = frame === FrameKind.Request;
-    return { frame, to, from, kind, body, corr, id, cause, bytes: 0, isRequest };
+    return { frame, to, from, kind, body, corr, id, cause: this.current, bytes: 0, isRequest };
   }
 
   private route(env: Envelope): void {
@@ -269,12 +280,16 @@ export class ActorHost {
 
   // A reply's cause is its request, also when an async handler answers long after its turn ended.
   private reply(req: Envelope, value: unknown): void {
-    this.route(this.envelope(FrameKind.Reply, req.to, req.from, req.kind, value, req.corr, req.id));
+    const env = this.envelope(FrameKind.Reply, req.to, req.from, req.kind, value, req.corr);
+    env.cause = req.id;
+    this.route(env);
   }
 
   private replyError(req: Envelope, err: unknown): void {
     const wire: WireError = toWireError(err);
-    this.route(this.envelope(FrameKind.ErrorReply, req.to, req.from, req.kind, wire, req.corr, req.id));
+    const env = this.envelope(FrameKind.ErrorReply, req.to, req.from, req.kind, wire, req.corr);
+    env.cause = req.id;
+    this.route(env);
   }
 
   /** A handler threw (or its promise rejected). RequestError refuses one request; anything else is a fault. */
@@ -436,8 +451,11 @@ export class ActorHost {
     return {
       self: ref,
       host: this.id,
-      send: (to, kind, body, opts) =>
-        this.send(self, typeof to === 'number' ? to : to.id, kind, body, opts?.cause ?? this.current),
+      send: (to, kind, body, opts) => {
+        const id = typeof to === 'number' ? to : to.id;
+        if (opts === undefined) this.send(self, id, kind, body);
+        else this.sendCaused(self, id, kind, body, opts.cause);
+      },
       request: <T>(to: ActorRef | ActorId, kind: string, body?: unknown, opts?: RequestOptions) =>
         this.request<T>(self, typeof to === 'number' ? to : to.id, kind, body, opts),
       spawn: (spec: ActorSpec, opts?: { placement?: Placement }) =>
