@@ -91,7 +91,9 @@ export class ProcessGofer implements GoferConnection {
     // Any of these means the gofer is gone: its socket closed, or the process ended.
     this.child.stdout!.once('close', () => this.lost('gofer connection closed'));
     this.child.once('exit', (code, sig) => this.lost(`gofer exited (${sig ?? code})`));
-    this.child.stdin!.on('error', () => this.lost('gofer connection broken'));
+    this.child.stdin!.on('error', (e: NodeJS.ErrnoException) =>
+      this.lost(`gofer connection broken (${e.code ?? e.message})`),
+    );
   }
 
   private answer(f: Buffer): void {
