@@ -3,7 +3,7 @@
 // status flags, like Linux's struct file) plus the fd's own WASI rights. Descriptions count their
 // fds; the table hands back a description whose last fd went away, for the owner to close.
 
-import { Errno, type FailureErrno } from './wasi_errno.js';
+import { Errno } from './wasi_errno.js';
 
 /** What an fd points at. `refs` is maintained by the table only. */
 export interface OpenDescription {
@@ -42,11 +42,14 @@ export class FdTable<D extends OpenDescription> {
     return [...this.entries.keys()].sort((a, b) => a - b);
   }
 
-  /** Installs `desc` at the lowest free fd >= `min` (open(2)'s rule); EMFILE when full. */
-  insert(desc: D, rightsBase: bigint, rightsInheriting: bigint, min = 0): number | FailureErrno {
+  /**
+   * Installs `desc` at the lowest free fd >= `min` (open(2)'s rule). Returns the fd, or a negated
+   * errno (-EMFILE when full): errno values are small numbers that are also valid fds.
+   */
+  insert(desc: D, rightsBase: bigint, rightsInheriting: bigint, min = 0): number {
     let fd = min;
     while (this.entries.has(fd)) fd++;
-    if (fd >= this.maxFds) return Errno.MFILE;
+    if (fd >= this.maxFds) return -Errno.MFILE;
     desc.refs++;
     this.entries.set(fd, { desc, rightsBase, rightsInheriting });
     return fd;
@@ -59,10 +62,10 @@ export class FdTable<D extends OpenDescription> {
     this.entries.set(fd, { desc, rightsBase, rightsInheriting });
   }
 
-  /** dup(2)/F_DUPFD: a new fd on the same description. */
-  dup(fd: number, min = 0): number | FailureErrno {
+  /** dup(2)/F_DUPFD: a new fd on the same description, or a negated errno (-EBADF, -EMFILE). */
+  dup(fd: number, min = 0): number {
     const e = this.entries.get(fd);
-    if (!e) return Errno.BADF;
+    if (!e) return -Errno.BADF;
     return this.insert(e.desc, e.rightsBase, e.rightsInheriting, min);
   }
 

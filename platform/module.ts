@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { CodedError } from '../bridge/errors.js';
 import { CORRAL_MODULE, WASI_FUNCTIONS, WASI_MODULE } from './wasi_functions.js';
+import { CORRAL_FUNCTIONS } from './corral_abi.js';
 import { Wasm, type WasmModule } from './wasm_api.js';
 
 /** A validated, compiled guest program. Immutable; shareable between processes and workers. */
@@ -19,7 +20,7 @@ export interface GuestModule {
   readonly hash: string;
   /** Where it came from (a path, or a label given by the caller), for messages. */
   readonly label: string;
-  /** Names of the functions it imports from corral_v1 (linked to stubs until the guest-ABI issue). */
+  /** Names of the functions it imports from corral_v1. */
   readonly corralImports: readonly string[];
 }
 
@@ -60,6 +61,12 @@ export function checkInterface(module: WasmModule, label: string): string[] {
     } else if (imp.module === CORRAL_MODULE) {
       if (imp.kind !== 'function')
         throw new ModuleError('ENOEXEC', `${label}: import "${name}" must be a function`);
+      if (CORRAL_FUNCTIONS[imp.name] === undefined) {
+        throw new ModuleError(
+          'ENOEXEC',
+          `${label}: unknown corral_v1 function "${name}" (docs/corral_v1.md)`,
+        );
+      }
       corral.push(imp.name);
     } else {
       throw new ModuleError(

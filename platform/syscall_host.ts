@@ -286,6 +286,16 @@ export class SyscallHost {
       }
       case Sys.PROC_RAISE:
         return pair(h.proc_raise(a0, ctx), () => [0, 0]);
+      case Sys.CORRAL: {
+        if (h.corral === undefined) return null;
+        const len = Math.min(w[Slot.REQ_LEN]!, ch.dataSize);
+        const req = ch.data.slice(0, len);
+        return pair(h.corral(a0, w[Slot.ARG1]!, w[Slot.ARG2]!, w[Slot.ARG3]!, req, ctx), (r) => {
+          const n = r.data === undefined ? 0 : Math.min(r.data.length, ch.dataSize);
+          if (n > 0) ch.data.set(r.data!.subarray(0, n), 0);
+          return [r.value, n];
+        });
+      }
       default:
         // The file calls (FD_PREAD and up) decode alike: see syscall_host_fs.ts.
         return dispatchFileCall(ch, h, sys, ctx);

@@ -117,6 +117,12 @@ export enum Sys {
   PATH_RENAME = 30, // ARG1 new fd; strings: old path, new path
   PATH_SYMLINK = 31, // strings: target, new path (relative to ARG0)
   PATH_UNLINK_FILE = 32, // string 1: path
+  /**
+   * A corral_v1 call (platform/corral_abi.ts): ARG0 the CorralOp, ARG1..ARG3 its integer
+   * arguments, request data its record (spawn record, sigaction, a signal set) → RES_VALUE its
+   * integer result, result data its out-records (wait status, old sigaction, old set, pipe fds).
+   */
+  CORRAL = 40,
 }
 
 /** How many u64 arguments lead the request data of each file call (absent: none). */

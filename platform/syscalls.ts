@@ -32,6 +32,12 @@ export function fail(errno: FailureErrno): { readonly errno: FailureErrno } {
   return { errno };
 }
 
+/** A corral_v1 call's answer: its integer result and any out-record bytes. */
+export interface CorralResult {
+  readonly value: number;
+  readonly data?: Uint8Array;
+}
+
 /** Per-call context handed to every handler by the platform. */
 export interface CallContext {
   /**
@@ -137,6 +143,18 @@ export interface ProcessSyscalls extends Partial<FileCalls> {
   poll_oneoff(subs: readonly (Subscription | null)[], ctx: CallContext): SyscallReturn<PollEvent[]>;
   /** raise(3) with a WASI signal number (see WasiSignal). */
   proc_raise(sig: number, ctx: CallContext): SyscallReturn<void>;
+  /**
+   * A corral_v1 call (platform/corral_abi.ts). `req` is a private copy of the call's record. A
+   * handler without it serves a guest that imports no corral_v1 function (everything is ENOSYS).
+   */
+  corral?(
+    op: number,
+    a: number,
+    b: number,
+    c: number,
+    req: Uint8Array,
+    ctx: CallContext,
+  ): SyscallReturn<CorralResult>;
   /** Releases timers, listeners and streams the handler opened; called once, after exit. */
   dispose?(): void;
 }

@@ -171,14 +171,23 @@ test('a missing file is ENOENT with the path', async () => {
 test('corral_v1 function imports are accepted and listed', async () => {
   const bytes = makeModule({
     imports: [
-      ['corral_v1', 'getpid'],
+      ['corral_v1', 'proc_spawn'],
       ['wasi_snapshot_preview1', 'proc_exit'],
     ],
     start: true,
     memory: true,
   });
   const m = await new ModuleCache().compile(bytes, 'c.wasm');
-  assert.deepEqual(m.corralImports, ['getpid']);
+  assert.deepEqual(m.corralImports, ['proc_spawn']);
+});
+
+test('a corral_v1 function the ABI does not have is refused, by name', async () => {
+  const bytes = makeModule({ imports: [['corral_v1', 'getpid']], start: true, memory: true });
+  await assert.rejects(new ModuleCache().compile(bytes, 'c.wasm'), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'ENOEXEC');
+    assert.match(e.message, /c\.wasm: unknown corral_v1 function "corral_v1\.getpid"/);
+    return true;
+  });
 });
 
 test('the compile cache returns the same Module for the same bytes, under any label', async () => {

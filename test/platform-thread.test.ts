@@ -228,14 +228,14 @@ test('proc_raise: a terminating signal kills the process, an ignored one returns
 });
 
 test('a module importing corral_v1 functions links and runs', async () => {
-  // (func $start) exported as _start, importing corral_v1.getpid and exporting a memory.
+  // (func $start) exported as _start, importing corral_v1.proc_id and exporting a memory.
   const bytes = Uint8Array.from([
-    0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 20, 1, 9, 99, 111, 114, 114, 97, 108, 95, 118, 49, 6,
-    103, 101, 116, 112, 105, 100, 0, 0, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 19, 2, 6, 95, 115, 116, 97, 114, 116, 0,
-    1, 6, 109, 101, 109, 111, 114, 121, 2, 0, 10, 4, 1, 2, 0, 11,
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 21, 1, 9, 99, 111, 114, 114, 97, 108, 95, 118, 49, 7,
+    112, 114, 111, 99, 95, 105, 100, 0, 0, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 19, 2, 6, 95, 115, 116, 97, 114, 116,
+    0, 1, 6, 109, 101, 109, 111, 114, 121, 2, 0, 10, 4, 1, 2, 0, 11,
   ]);
   const m = await cache.compile(bytes, 'corral.wasm');
-  assert.deepEqual(m.corralImports, ['getpid']);
+  assert.deepEqual(m.corralImports, ['proc_id']);
   assert.deepEqual(await strategy.spawn(m, { args: ['x'] }).exited, { code: 0 });
 });
 

@@ -21,7 +21,7 @@ test('open takes the lowest free fd; dup shares the description', () => {
   assert.equal(t.insert(desc('d'), 1n, 0n), 0, 'fd 0 is free again');
   assert.equal(t.remove(2), a, 'last fd of a: handed back to close');
   assert.equal(t.remove(2), Errno.BADF);
-  assert.equal(t.dup(42), Errno.BADF);
+  assert.equal(t.dup(42), -Errno.BADF, 'a negated errno: errnos are valid fd numbers too');
 });
 
 test('renumber moves an fd over another, closing what it held', () => {
@@ -44,7 +44,7 @@ test('EMFILE past the limit; clear hands back every description once', () => {
   const t = new FdTable<ReturnType<typeof desc>>(4);
   const shared = desc('s');
   for (let i = 0; i < 4; i++) assert.equal(i === 0 ? t.insert(shared, 0n, 0n) : t.dup(0), i);
-  assert.equal(t.insert(desc('x'), 0n, 0n), Errno.MFILE);
+  assert.equal(t.insert(desc('x'), 0n, 0n), -Errno.MFILE);
   assert.deepEqual(t.clear(), [shared]);
   assert.equal(t.size, 0);
 });

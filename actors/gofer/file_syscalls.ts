@@ -417,7 +417,7 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
         refs: 0,
       };
       const nfd = this.fds.insert(desc, rightsBase & (isDir ? DIR_RIGHTS : FILE_RIGHTS), rightsInheriting);
-      if (nfd === Errno.MFILE) {
+      if (nfd < 0) {
         void this.call({ op: 'close', fid: r.fid });
         return fail(Errno.MFILE);
       }

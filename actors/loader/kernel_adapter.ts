@@ -41,6 +41,7 @@ export function openSandboxKernel(): LoaderKernel {
   const k: Kernel = threadCore().createKernel();
   return {
     rootNamespace: k.rootNs as number as KNamespace,
+    guestKernel: k,
     newNamespace(parent) {
       const r = k.nsCreate(parent as number as NsId);
       if (!r.ok) throw new Error(`kernel: cannot create a PID namespace: errno ${r.errno}`);
@@ -137,6 +138,8 @@ export function openSandboxKernel(): LoaderKernel {
             return { kind: 'continue', pid: e.pid };
           case 'SignalPending':
             return { kind: 'signal-pending', pid: e.pid };
+          case 'ChildStateChanged':
+            return { kind: 'child-changed', parent: e.parent };
           case 'ContainerEmpty':
             return { kind: 'container-empty', container: e.container as number as KContainer };
           default:

@@ -1,7 +1,7 @@
 // What the Loader asks of its kernel. A narrow port over kernel-core's binding, so that the Loader
 // reads as runsc's does (spawn an init, signal a container, wait) and the binding's encoding stays
 // in kernel-core/. Every pid here is in the sandbox's root PID namespace.
-import type { Errno } from '../../kernel-core/binding/index.js';
+import type { Errno, Kernel } from '../../kernel-core/binding/index.js';
 
 export type KResult<T> = { ok: true; value: T } | { ok: false; errno: Errno };
 
@@ -44,11 +44,19 @@ export type KEvent =
   | { kind: 'stop'; pid: number; sig: number }
   | { kind: 'continue'; pid: number }
   | { kind: 'signal-pending'; pid: number }
+  /** A child of `parent` changed state (exit, stop, continue): retry its parked waits. */
+  | { kind: 'child-changed'; parent: number }
   | { kind: 'container-empty'; container: KContainer }
   | { kind: 'other' };
 
 export interface LoaderKernel {
   readonly rootNamespace: KNamespace;
+  /**
+   * The binding itself, for the guests' own calls (loader_guest_calls.ts): corral_v1 is the
+   * kernel's syscall surface, one call for one kernel operation, so a second port over it would
+   * only rename every operation. The Loader's own operations keep to the narrow port above.
+   */
+  readonly guestKernel: Kernel;
   newNamespace(parent: KNamespace): KNamespace;
   addContainer(pidsLimit: number): KContainer;
   removeContainer(c: KContainer): void;

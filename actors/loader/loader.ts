@@ -12,6 +12,7 @@ import type { LoaderArgs, StdioSpec, WaitResult } from './control_protocol.js';
 import type { KCredentials, KEvent, KRlimit, LoaderKernel } from './kernel_port.js';
 import { decodeWaitStatus, type ContainerRecord, type ExecEntry, type GuestEntry } from './loader_state.js';
 import { MSG, type GuestExited, type KillGuest, type RunGuest } from './sandbox_messages.js';
+import { GuestCalls, interruptGuest } from './loader_guest_calls.js';
 
 /** What starting one guest process needs, whether it is an init or an exec'd process. */
 export interface LaunchRequest {
@@ -32,6 +33,8 @@ export class Loader {
   readonly table = new Map<string, ExecEntry>();
   /** Every guest process started, by root-namespace pid, until its container is destroyed. */
   readonly guests = new Map<number, GuestEntry>();
+  /** Guests' parked calls and timers (loader_guest_calls.ts). Owned by the Loader actor. */
+  readonly calls: GuestCalls = new GuestCalls(this);
 
   constructor(
     readonly args: LoaderArgs,
@@ -88,33 +91,7 @@ export class Loader {
       );
     }
     const pid = spawned.value;
-    const entry: GuestEntry = {
-      pid,
-      cid: rec.cid,
-      cmd: req.args.join(' '),
-      started: Date.now(),
-      execd: req.execd,
-      group: null,
-      status: null,
-      gone: false,
-      killedBy: 0,
-      exitWaiters: [],
-      goneWaiters: [],
-    };
-    this.guests.set(pid, entry);
-    rec.started++;
-    // Before the guest runs, so that its first syscall finds its track (Linux: fork, then exec).
-    const k = this.kernel.process(pid);
-    traceLifecycle({
-      what: 'process-start',
-      cid: rec.cid,
-      pid,
-      ppid: k?.ppid ?? 0,
-      pgid: k?.pgid ?? pid,
-      sid: k?.sid ?? pid,
-      cmd: entry.cmd,
-      ...(req.execd ? { detail: 'exec' } : {}),
-    });
+    const entry = this.register(rec, pid, req.args, req.execd);
     const run: RunGuest = { pid, modulePath: hostPath, args: req.args, env, stdio: req.stdio };
     try {
       const { group } = await this.ctx.request<{ group: ActorRef }>(rec.actor, MSG.spawnGroup, run, {
@@ -131,6 +108,40 @@ export class Loader {
       throw e;
     }
     return pid;
+  }
+
+  /**
+   * Records a guest the kernel just made (before it runs, so that its first syscall finds its trace
+   * track, as Linux's fork comes before exec).
+   */
+  register(rec: ContainerRecord, pid: number, args: readonly string[], execd: boolean): GuestEntry {
+    const entry: GuestEntry = {
+      pid,
+      cid: rec.cid,
+      cmd: args.join(' '),
+      started: Date.now(),
+      execd,
+      group: null,
+      status: null,
+      gone: false,
+      killedBy: 0,
+      exitWaiters: [],
+      goneWaiters: [],
+    };
+    this.guests.set(pid, entry);
+    rec.started++;
+    const k = this.kernel.process(pid);
+    traceLifecycle({
+      what: 'process-start',
+      cid: rec.cid,
+      pid,
+      ppid: k?.ppid ?? 0,
+      pgid: k?.pgid ?? pid,
+      sid: k?.sid ?? pid,
+      cmd: entry.cmd,
+      ...(execd ? { detail: 'exec' } : {}),
+    });
+    return entry;
   }
 
   /** A process-group actor reports that a guest ended. */
@@ -186,17 +197,25 @@ export class Loader {
         if (p !== null && p.ppid === 0) this.kernel.reapOrphan(ev.pid);
         const rec = this.containers.get(g.cid);
         if (rec !== undefined && rec.initPid === ev.pid && rec.status !== 'stopped') rec.status = 'stopped';
+        this.calls.forget(ev.pid);
         for (const w of g.exitWaiters.splice(0)) w(g.status);
         return;
       }
+      case 'signal-pending':
+        interruptGuest(this, ev.pid);
+        this.calls.onEvent(ev);
+        return;
+      case 'child-changed':
+      case 'continue':
+        this.calls.onEvent(ev);
+        return;
       case 'container-empty': {
         for (const rec of this.containers.values()) {
           if (rec.kc === ev.container && rec.status === 'running') rec.status = 'stopped';
         }
         return;
       }
-      // Stopping and continuing guests, and running their signal handlers, come with the guest
-      // process ABI (corral_v1); the kernel records the states meanwhile.
+      // A stop takes effect at the guest's next syscall boundary (SIGNAL_NEXT parks it there).
       default:
         return;
     }

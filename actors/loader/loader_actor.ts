@@ -9,7 +9,8 @@ import { execProcess, waitContainer, waitPid } from './loader_exec.js';
 import { event, list, pause, ps, resume, state } from './loader_info.js';
 import { createContainer, destroyContainer, startContainer } from './loader_lifecycle.js';
 import { signal } from './loader_signal.js';
-import { MSG, type GuestExited, type GuestRaise } from './sandbox_messages.js';
+import { MSG, type GuestCall, type GuestExited, type GuestRaise } from './sandbox_messages.js';
+import { guestCall } from './loader_guest_calls.js';
 
 export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
   const kernel = openSandboxKernel();
@@ -24,11 +25,14 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
           return l.guestExited(msg.body as GuestExited);
         case MSG.guestRaise:
           return raise(l, msg.body as GuestRaise);
+        case MSG.guestCall:
+          return guestCall(l, msg.body as GuestCall);
         default:
           return control(l, msg, msg.body as LoaderRequest);
       }
     },
     stopped() {
+      l.calls.close();
       kernel.destroy();
       traceLifecycle({ what: 'sandbox-stop', sandbox: args.sandboxId });
     },

@@ -34,7 +34,8 @@ export interface ContainerRecord {
 export interface GuestEntry {
   readonly pid: number;
   readonly cid: string;
-  readonly cmd: string;
+  /** The command line; exec replaces it. */
+  cmd: string;
   /** Milliseconds since the Unix epoch. */
   readonly started: number;
   /** Started by `exec` (an entry of the process table) rather than as a container's init. */

@@ -3,6 +3,7 @@
 // every actor works under packed or dedicated placement.
 import type { ActorId } from '../runtime/ids.js';
 import type { StdioSpec } from './control_protocol.js';
+import type { FileAction } from '../../platform/corral_abi.js';
 
 /** Loader → container actor → process-group actor: start one guest process. */
 export interface RunGuest {
@@ -13,6 +14,32 @@ export interface RunGuest {
   args: string[];
   env: string[];
   stdio: StdioSpec;
+  /**
+   * A guest's posix_spawn: the child starts with its parent's fds (the parent runs in the same
+   * process-group actor and is blocked in the call), then these file actions. `stdio` is unused.
+   */
+  inherit?: { from: number; actions: FileAction[] };
+}
+
+/** Process-group actor → Loader: a corral_v1 call the kernel decides (platform/corral_abi.ts). */
+export interface GuestCall {
+  pid: number;
+  op: number;
+  a: number;
+  b: number;
+  c: number;
+  req: Uint8Array;
+}
+
+/** The Loader's answer to a GuestCall; `errno` is a WASI errno (what the guest's errno holds). */
+export interface GuestCallReply {
+  errno: number;
+  value: number;
+  data?: Uint8Array;
+  /** The process dies by this signal now (a fatal default action found at a syscall boundary). */
+  exitSignal?: number;
+  /** exec succeeded: the process continues as this image under the same pid. */
+  exec?: { modulePath: string; args: string[]; env: string[] };
 }
 
 /** Loader → process-group actor: the kernel decided this process dies by `sig`. */
@@ -67,6 +94,8 @@ export const MSG = {
   interrupt: 'interrupt',
   guestExited: 'guest-exited',
   guestRaise: 'guest-raise',
+  /** Process-group → Loader: GuestCall → GuestCallReply. */
+  guestCall: 'guest-call',
   /** Loader → process-group: UsageQuery → UsageReport. */
   usage: 'usage',
 } as const;

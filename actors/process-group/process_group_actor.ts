@@ -3,12 +3,14 @@
 import type { Actor, ActorContext } from '../runtime/actor.js';
 import type { MessageId } from '../runtime/ids.js';
 import { RequestError } from '../runtime/actor.js';
-import { loadModule } from '../../platform/module.js';
+import { loadModule, type GuestModule } from '../../platform/module.js';
 import { tagSyscallProcess } from '../../platform/syscall_host.js';
 import type { GuestProcess } from '../../platform/process.js';
 import type { ExitStatus } from '../../platform/syscalls.js';
 import {
   MSG,
+  type GuestCall,
+  type GuestCallReply,
   type GuestExited,
   type GuestRaise,
   type KillGuest,
@@ -18,53 +20,112 @@ import {
   type UsageReport,
 } from '../loader/sandbox_messages.js';
 import { guestStrategy } from './guest_platform.js';
-import { GuestSyscalls } from './guest_syscalls.js';
+import { GuestSyscalls, type GuestLink } from './guest_syscalls.js';
+import { ProcessFds, type InnerHandlers } from './process_fds.js';
+import { StdioSyscalls } from '../../platform/wasi_handlers.js';
+import { SIGNAL_ENTRY, type FileAction } from '../../platform/corral_abi.js';
+import { Wasm } from '../../platform/wasm_api.js';
 import { openStdio } from './stdio_open.js';
 
 export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorContext): Actor {
   /** Running guests by root-namespace pid. Owned by this actor. */
-  const guests = new Map<number, GuestProcess>();
+  const guests = new Map<number, Running>();
+
+  /** How a process reaches the Loader; `pid` is its root-namespace pid. */
+  const linkFor = (pid: number): GuestLink => ({
+    call: (op, a, b, c, req) =>
+      ctx.request<GuestCallReply>(args.loader, MSG.guestCall, { pid, op, a, b, c, req } satisfies GuestCall, {
+        timeoutMs: 0,
+      }),
+    raise: (sig) =>
+      ctx.request<{ terminated: number }>(args.loader, MSG.guestRaise, { pid, sig } satisfies GuestRaise, {
+        timeoutMs: 0,
+      }),
+  });
 
   /** `cause`: the run request, which the exit report follows from (for traces). */
   async function run(r: RunGuest, cause: MessageId): Promise<void> {
     const module = await loadModule(r.modulePath);
-    const stdio = await openStdio(r.stdio);
-    const syscalls = new GuestSyscalls(stdio.bindings, (sig) =>
-      ctx.request<{ terminated: number }>(
-        args.loader,
-        MSG.guestRaise,
-        { pid: r.pid, sig } satisfies GuestRaise,
-        {
-          timeoutMs: 0,
-        },
-      ),
-    );
+    let fds: ProcessFds;
+    if (r.inherit !== undefined) {
+      // posix_spawn: the parent is blocked in the call, so its table is as it left it.
+      const parent = guests.get(r.inherit.from);
+      if (parent === undefined) throw new RequestError(`spawn: parent ${r.inherit.from} is gone`, 'ESRCH');
+      fds = ProcessFds.inherit(parent.syscalls.fds);
+      const failed = applyFileActions(fds, r.inherit.actions);
+      if (failed !== null) {
+        await fds.closeAll();
+        throw new RequestError(`spawn: file action failed: ${failed.what}`, failed.code);
+      }
+    } else {
+      const stdio = await openStdio(r.stdio);
+      const base = new StdioSyscalls(stdio.bindings);
+      const inner: InnerHandlers = {
+        syscalls: Object.assign(Object.create(base) as StdioSyscalls, {
+          // Closing the host ends waits for the files and sockets opened for this stdio.
+          dispose: () => {
+            base.dispose();
+            return stdio.close();
+          },
+        }),
+        users: 0,
+      };
+      fds = ProcessFds.over(inner, [0, 1, 2]);
+    }
+    const syscalls = new GuestSyscalls(fds, linkFor(r.pid), exportsSignalEntry(module));
+    start(r.pid, module, r.args, r.env, syscalls, cause, 0);
+  }
+
+  /** Runs one image of process `pid`; exec runs the next one under the same pid and handlers. */
+  function start(
+    pid: number,
+    module: GuestModule,
+    argv: string[],
+    env: string[],
+    syscalls: GuestSyscalls,
+    cause: MessageId,
+    cpuBefore: number,
+  ): void {
     // Traced syscalls carry the root-namespace pid and the command's name (Linux's comm: the last
     // part of argv[0]), so that a trace shows whose call each one was.
-    tagSyscallProcess(syscalls, { pid: r.pid, name: commName(r.args[0] ?? '') });
+    tagSyscallProcess(syscalls, { pid, name: commName(argv[0] ?? '') });
     let proc: GuestProcess;
     try {
-      proc = guestStrategy().spawn(module, { args: r.args, env: r.env, syscalls });
+      proc = guestStrategy().spawn(module, { args: argv, env, syscalls });
     } catch (e) {
-      await stdio.close();
+      syscalls.dispose();
       throw new RequestError(
-        `cannot start ${r.args[0]}: ${(e as Error).message}`,
+        `cannot start ${argv[0]}: ${(e as Error).message}`,
         (e as { code?: string }).code,
       );
     }
-    guests.set(r.pid, proc);
+    guests.set(pid, { proc, syscalls, cpuBefore });
     proc.exited
       .then(
         (s: ExitStatus): GuestExited =>
           'signal' in s
-            ? { pid: r.pid, signal: s.signal, ...(s.trap !== undefined ? { fault: s.trap } : {}) }
-            : { pid: r.pid, code: s.code },
-        (e: unknown): GuestExited => ({ pid: r.pid, signal: 9, fault: (e as Error).message }),
+            ? { pid, signal: s.signal, ...(s.trap !== undefined ? { fault: s.trap } : {}) }
+            : { pid, code: s.code },
+        (e: unknown): GuestExited => ({ pid, signal: 9, fault: (e as Error).message }),
       )
       .then(async (report) => {
-        report.cpuNs = proc.usage().cpuNs;
-        guests.delete(r.pid);
-        await stdio.close();
+        const cpuNs = cpuBefore + proc.usage().cpuNs;
+        const image = syscalls.takeExec();
+        if (image !== null && report.code !== undefined) {
+          try {
+            const next = await loadModule(image.modulePath);
+            syscalls.handlersAllowed = exportsSignalEntry(next);
+            start(pid, next, image.args, image.env, syscalls, cause, cpuNs);
+            return;
+          } catch (e) {
+            // Validated by the Loader a moment ago: failing now is a host fault, not the guest's.
+            report = { pid, signal: 9, fault: `exec: ${(e as Error).message}` };
+          }
+        }
+        if (image !== null) syscalls.dispose();
+        report.cpuNs = cpuNs;
+        guests.delete(pid);
+        await syscalls.released;
         ctx.send(args.loader, MSG.guestExited, report, { cause });
       });
   }
@@ -76,17 +137,20 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
           return run(msg.body as RunGuest, msg.id);
         case MSG.kill: {
           const k = msg.body as KillGuest;
-          guests.get(k.pid)?.kill(k.sig);
+          guests.get(k.pid)?.proc.kill(k.sig);
           return undefined;
         }
         case MSG.interrupt:
-          guests.get(msg.body as number)?.interrupt();
+          guests.get(msg.body as number)?.proc.interrupt();
           return undefined;
         case MSG.usage: {
           const out: UsageReport = {};
           for (const pid of (msg.body as UsageQuery).pids) {
             const g = guests.get(pid);
-            if (g !== undefined) out[pid] = g.usage();
+            if (g !== undefined) {
+              const u = g.proc.usage();
+              out[pid] = { cpuNs: g.cpuBefore + u.cpuNs, memoryBytes: u.memoryBytes };
+            }
           }
           return out;
         }
@@ -96,9 +160,41 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
     },
     stopped() {
       // The Loader stops a group only after its processes ended; this is the safety net.
-      for (const g of guests.values()) g.kill(9);
+      for (const g of guests.values()) g.proc.kill(9);
     },
   };
+}
+
+/** A running guest; owned by its process-group actor. */
+interface Running {
+  proc: GuestProcess;
+  syscalls: GuestSyscalls;
+  /** CPU time of the images before this one (exec), ns. */
+  cpuBefore: number;
+}
+
+function exportsSignalEntry(m: GuestModule): boolean {
+  return Wasm.Module.exports(m.module).some((e) => e.name === SIGNAL_ENTRY && e.kind === 'function');
+}
+
+/** posix_spawn's file actions, in order; the first failure stops them (glibc's child does too). */
+function applyFileActions(
+  fds: ProcessFds,
+  actions: readonly FileAction[],
+): { what: string; code: string } | null {
+  for (const a of actions) {
+    if (a.op === 'close') {
+      // Closing an fd that is not open is not an error for posix_spawn (POSIX 2024, glibc).
+      fds.close(a.fd);
+    } else if (a.op === 'dup2') {
+      const e = fds.dup2(a.src, a.fd);
+      if (e !== null) return { what: `dup2(${a.src}, ${a.fd})`, code: 'EBADF' };
+    } else {
+      // Opening files in a spawned child needs the gofer's path walk from the child's cwd.
+      return { what: `open(${Buffer.from(a.path).toString()})`, code: 'ENOSYS' };
+    }
+  }
+  return null;
 }
 
 /** Linux's comm: the last component of the program path, at most 15 bytes (TASK_COMM_LEN - 1). */

@@ -2,6 +2,7 @@
 // actor's thread, never on the guest's or the SyscallHost's hot path.
 import { Errno } from '../../platform/wasi_errno.js';
 import { Sys } from '../../platform/syscall_layout.js';
+import { CORRAL_FUNCTIONS, CorralOp } from '../../platform/corral_abi.js';
 
 const NAMES: Readonly<Record<number, string>> = {
   [Sys.FD_WRITE]: 'fd_write',
@@ -12,7 +13,16 @@ const NAMES: Readonly<Record<number, string>> = {
   [Sys.PROC_RAISE]: 'proc_raise',
 };
 
-export function syscallName(sys: number): string {
+/** corral_v1 op numbers → their import names (the internal signal ops keep descriptive names). */
+const CORRAL_NAMES: Readonly<Record<number, string>> = {
+  ...Object.fromEntries(Object.entries(CORRAL_FUNCTIONS).map(([name, op]) => [op, name])),
+  [CorralOp.SIGNAL_NEXT]: 'signal_deliver',
+  [CorralOp.SIGNAL_RETURN]: 'signal_return',
+};
+
+/** A call's name; a corral_v1 call (Sys.CORRAL) is named by its op, `a0`. */
+export function syscallName(sys: number, a0 = 0): string {
+  if (sys === Sys.CORRAL) return CORRAL_NAMES[a0] ?? `corral_${a0}`;
   // Calls added later (the file calls) fall back to the enum's own name, lower-cased as WASI spells it.
   return (
     NAMES[sys] ??
@@ -57,6 +67,9 @@ export function formatArgs(
       return `${a0}`;
     case Sys.PROC_RAISE:
       return `${a0}`;
+    case Sys.CORRAL:
+      // The op is the name; its first integer argument (a pid, a signal, an fd) follows.
+      return `${a1}`;
     default:
       return `${a0}, ${a1}`;
   }

@@ -68,7 +68,7 @@ export class TraceReader {
             host,
             pid: dv.getFloat64(16, true),
             proc: this.strings.get(dv.getUint32(24, true)) ?? '?',
-            name: syscallName(sys),
+            name: syscallName(sys, a0),
             args: formatArgs(sys, a0, a1, data, ret),
             errno,
             ret,

@@ -12,6 +12,7 @@ import type { ExitStatus } from '../syscalls.js';
 import { EVENT_SIZE, FDSTAT_SIZE, SUBSCRIPTION_SIZE } from '../wasi_types.js';
 import { WASI_FUNCTIONS } from '../wasi_functions.js';
 import { fsImports } from './wasi_fs_imports.js';
+import { corralImports, deliverSignals } from './corral_imports.js';
 
 /** Thrown through the guest's frames to end it (proc_exit, or the host's EXITING answer). */
 export class GuestExit {
@@ -22,9 +23,19 @@ type Fn = (...args: never[]) => number;
 
 export interface ThreadImports {
   readonly imports: Record<string, Fn>;
+  /** The corral_v1 functions the module imports. */
+  readonly corral: Record<string, Fn>;
   /** The memory views; the runner sets `mem.memory` once the instance exists. */
   readonly mem: GuestMemory;
+  /** The runner sets the guest's exported signal entry point once the instance exists. */
+  setSignalEntry(entry: ((handler: number, sig: number) => void) | null): void;
 }
+
+/**
+ * Calls Linux restarts after a handler with SA_RESTART (signal(7), "Interruption of system calls");
+ * with no handler at all (a stop, or an ignored signal), every interrupted call is restarted.
+ */
+const RESTARTABLE = new Set(['fd_read', 'fd_write', 'fd_pread', 'fd_pwrite', 'proc_wait']);
 
 /** Errno for a call served nowhere yet (sockets), on fd `fd`. */
 function unsupportedOn(fd: number, forStdio: Errno): number {
@@ -35,6 +46,7 @@ export function threadImports(
   ch: SyscallChannel,
   args: readonly string[],
   env: readonly string[],
+  corralNames: readonly string[] = [],
 ): ThreadImports {
   const mem = new GuestMemory();
   const w = ch.words;
@@ -178,24 +190,44 @@ export function threadImports(
       ]),
     ),
   };
+  let entry: ((handler: number, sig: number) => void) | null = null;
+  // Every import ends at a syscall boundary: pending signals are acted on there, after the call's
+  // results are in guest memory, and an interrupted call is restarted when Linux would restart it.
   // A guest pointer outside its memory makes a view throw RangeError: that is EFAULT, not a crash.
+  const wrap = (name: string, f: Fn): Fn =>
+    ((...a: never[]) => {
+      for (;;) {
+        let r: number;
+        try {
+          r = f(...a);
+        } catch (err) {
+          if (err instanceof RangeError && !/call stack/.test(err.message)) r = Errno.FAULT;
+          else throw err;
+        }
+        // Seq-cst load: pairs with the host's Atomics.add in raiseInterrupt; a signal raised after
+        // this load is seen at the next boundary.
+        if (Atomics.load(w, Slot.INTERRUPT) === 0) return r;
+        const d = deliverSignals(ch, call, entry);
+        if (r === Errno.INTR && (!d.handled || (d.restart && RESTARTABLE.has(name)))) continue;
+        return r;
+      }
+    }) as Fn;
   const imports: Record<string, Fn> = {};
   for (const name of WASI_FUNCTIONS) {
     const f = impl[name];
     if (!f) throw new Error(`internal: WASI function ${name} has no implementation`);
-    imports[name] = ((...a: never[]) => {
-      try {
-        return f(...a);
-      } catch (err) {
-        if (err instanceof RangeError && !/call stack/.test(err.message)) return Errno.FAULT;
-        throw err;
-      }
-    }) as Fn;
+    imports[name] = name === 'proc_exit' ? f : wrap(name, f);
   }
-  return { imports, mem };
-}
-
-/** corral_v1 functions a module imports, linked to ENOSYS until the guest-ABI issue. */
-export function corralStubs(names: readonly string[]): Record<string, () => number> {
-  return Object.fromEntries(names.map((n) => [n, () => Errno.NOSYS]));
+  const corral: Record<string, Fn> = {};
+  for (const [name, f] of Object.entries(corralImports(ch, mem, call, corralNames))) {
+    corral[name] = wrap(name, f);
+  }
+  return {
+    imports,
+    corral,
+    mem,
+    setSignalEntry: (e) => {
+      entry = e;
+    },
+  };
 }

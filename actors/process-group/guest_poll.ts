@@ -1,0 +1,152 @@
+// poll_oneoff over a process's descriptor table. When every fd it names belongs to one inner
+// handler object (the common case: stdio, or files), the call goes to it with the inner fds. When
+// pipes are involved it is served here: pipe ends say when they are ready; stdio and file fds are
+// reported ready at once (their reads and writes do not block the guest for long).
+import { AbortedError } from '../../platform/stdio_ends.js';
+import { clockNow } from '../../platform/wasi_handlers.js';
+import { Errno } from '../../platform/wasi_errno.js';
+import {
+  fail,
+  ok,
+  type CallContext,
+  type SyscallResult,
+  type SyscallReturn,
+} from '../../platform/syscalls.js';
+import { EventType, type PollEvent, type Subscription } from '../../platform/wasi_types.js';
+import type { InnerHandlers, ProcessFds } from './process_fds.js';
+
+type ClockSub = Extract<Subscription, { type: EventType.CLOCK }>;
+
+function event(userdata: bigint, errno: number, type: EventType, nbytes = 0n, hangup = false): PollEvent {
+  return { userdata, errno, type, nbytes, hangup };
+}
+
+export function pollWithPipes(
+  fds: ProcessFds,
+  subs: readonly (Subscription | null)[],
+  ctx: CallContext,
+): SyscallReturn<PollEvent[]> {
+  // One inner object for every fd: forward with its fd numbers.
+  let inner: InnerHandlers | null = null;
+  let forward = true;
+  for (const s of subs) {
+    if (s === null || s.type === EventType.CLOCK) continue;
+    const d = fds.get(s.fd);
+    if (d === undefined || d.kind !== 'inner' || (inner !== null && inner !== d.inner)) {
+      forward = false;
+      break;
+    }
+    inner = d.inner;
+  }
+  if (forward) {
+    inner ??= anyInner(fds);
+    if (inner !== null) {
+      const mapped = subs.map((s) =>
+        s === null || s.type === EventType.CLOCK ? s : { ...s, fd: (fds.get(s.fd) as { fd: number }).fd },
+      );
+      return inner.syscalls.poll_oneoff(mapped, ctx);
+    }
+  }
+  return pollHere(fds, subs, ctx);
+}
+
+function anyInner(fds: ProcessFds): InnerHandlers | null {
+  for (const fd of fds.fds()) {
+    const d = fds.get(fd);
+    if (d?.kind === 'inner') return d.inner;
+  }
+  return null;
+}
+
+function pollHere(
+  fds: ProcessFds,
+  subs: readonly (Subscription | null)[],
+  ctx: CallContext,
+): SyscallReturn<PollEvent[]> {
+  const clocks: { s: ClockSub; deadline: bigint }[] = [];
+  for (const s of subs) {
+    if (s?.type !== EventType.CLOCK) continue;
+    const now = clockNow(s.clockId);
+    if (now !== undefined) clocks.push({ s, deadline: s.absolute ? s.timeout : now + s.timeout });
+  }
+  const ready = (): PollEvent[] => {
+    const out: PollEvent[] = [];
+    for (const c of clocks)
+      if (clockNow(c.s.clockId)! >= c.deadline) out.push(event(c.s.userdata, 0, EventType.CLOCK));
+    for (const s of subs) {
+      if (s === null) out.push(event(0n, Errno.INVAL, EventType.CLOCK));
+      else if (s.type === EventType.CLOCK) {
+        if (clockNow(s.clockId) === undefined) out.push(event(s.userdata, Errno.NOTSUP, EventType.CLOCK));
+      } else {
+        const d = fds.get(s.fd);
+        if (d === undefined) out.push(event(s.userdata, Errno.BADF, s.type));
+        else if (d.kind === 'inner') out.push(event(s.userdata, 0, s.type));
+        else if (d.kind === 'pipe-r') {
+          if (s.type !== EventType.FD_READ) out.push(event(s.userdata, Errno.BADF, s.type));
+          else {
+            const r = d.end.ready();
+            if (r.bytes > 0 || r.eof) out.push(event(s.userdata, 0, s.type, BigInt(r.bytes), r.eof));
+          }
+        } else if (s.type !== EventType.FD_WRITE) out.push(event(s.userdata, Errno.BADF, s.type));
+        else {
+          const r = d.end.ready();
+          if (r.room > 0 || r.broken)
+            out.push(event(s.userdata, r.broken ? Errno.PIPE : 0, s.type, BigInt(r.room), r.broken));
+        }
+      }
+    }
+    return out;
+  };
+  const now = ready();
+  if (now.length > 0) return ok(now);
+  if (ctx.signal.aborted) return fail(Errno.INTR);
+  return new Promise<SyscallResult<PollEvent[]>>((resolve) => {
+    const inner = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const settle = (r: SyscallResult<PollEvent[]>) => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      inner.abort();
+      resolve(r);
+    };
+    const onAbort = () => settle(fail(Errno.INTR));
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const check = () => {
+      const evs = ready();
+      if (evs.length > 0) settle(ok(evs));
+    };
+    const arm = () => {
+      let min: bigint | undefined;
+      for (const c of clocks) {
+        const left = c.deadline - clockNow(c.s.clockId)!;
+        if (min === undefined || left < min) min = left;
+      }
+      if (min === undefined) return;
+      // Timers fire with 1 ms granularity: round up and re-check, never waking before the deadline.
+      timer = setTimeout(
+        () => {
+          check();
+          if (!done) arm();
+        },
+        Math.max(1, Math.ceil(Number(min) / 1e6)),
+      );
+    };
+    arm();
+    for (const s of subs) {
+      if (s === null || s.type === EventType.CLOCK) continue;
+      const d = fds.get(s.fd);
+      const p =
+        d?.kind === 'pipe-r'
+          ? d.end.whenReadable(inner.signal)
+          : d?.kind === 'pipe-w'
+            ? d.end.whenWritable(inner.signal)
+            : null;
+      p?.then(check, (e: unknown) => {
+        if (!(e instanceof AbortedError)) throw e;
+      });
+    }
+  });
+}
