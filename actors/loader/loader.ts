@@ -127,6 +127,7 @@ export class Loader {
       killedBy: 0,
       exitWaiters: [],
       goneWaiters: [],
+      reaped: false,
     };
     this.guests.set(pid, entry);
     rec.started++;
@@ -170,6 +171,17 @@ export class Loader {
       ...(msg.fault !== undefined ? { detail: msg.fault } : {}),
     });
     for (const w of g.goneWaiters.splice(0)) w();
+    this.dropIfDone(g);
+  }
+
+  /**
+   * A guest spawned by another guest is forgotten once its parent reaped it and its thread ended:
+   * a shell running thousands of commands must not grow the table. Inits and exec'd processes stay
+   * until their container goes (the host may still ask for their status).
+   */
+  private dropIfDone(g: GuestEntry): void {
+    if (!g.gone || !g.reaped || g.execd || this.containers.get(g.cid)?.initPid === g.pid) return;
+    if (this.guests.get(g.pid) === g) this.guests.delete(g.pid);
   }
 
   /** Acts on what the kernel decided: halt guests, record exits, wake waiters. */
@@ -205,6 +217,13 @@ export class Loader {
         interruptGuest(this, ev.pid);
         this.calls.onEvent(ev);
         return;
+      case 'reaped': {
+        const g = this.guests.get(ev.pid);
+        if (g === undefined) return;
+        g.reaped = true;
+        this.dropIfDone(g);
+        return;
+      }
       case 'child-changed':
       case 'continue':
         this.calls.onEvent(ev);

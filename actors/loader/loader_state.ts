@@ -50,6 +50,8 @@ export interface GuestEntry {
   killedBy: number;
   readonly exitWaiters: ((r: WaitResult) => void)[];
   readonly goneWaiters: (() => void)[];
+  /** Its parent reaped it (the kernel released the pid). A spawned child's entry then goes. */
+  reaped: boolean;
 }
 
 /** runsc's execID: a container's init is {cid, pid 0}; an exec'd process is {cid, pid}. */
