@@ -3,6 +3,7 @@
 // pipes are involved it is served here: pipe ends say when they are ready; stdio and file fds are
 // reported ready at once (their reads and writes do not block the guest for long).
 import { AbortedError } from '../../platform/stdio_ends.js';
+import { PIPE_BUF } from '../../platform/pipe.js';
 import { clockNow } from '../../platform/wasi_handlers.js';
 import { Errno } from '../../platform/wasi_errno.js';
 import {
@@ -90,7 +91,8 @@ function pollHere(
         } else if (s.type !== EventType.FD_WRITE) out.push(event(s.userdata, Errno.BADF, s.type));
         else {
           const r = d.end.ready();
-          if (r.room > 0 || r.broken)
+          // Writable as Linux's POLLOUT: a write of PIPE_BUF bytes would not block.
+          if (r.room >= PIPE_BUF || r.broken)
             out.push(event(s.userdata, r.broken ? Errno.PIPE : 0, s.type, BigInt(r.room), r.broken));
         }
       }
