@@ -11,6 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { CodedError } from '../bridge/errors.js';
 import { CORRAL_MODULE, WASI_FUNCTIONS, WASI_MODULE } from './wasi_functions.js';
 import { CORRAL_FUNCTIONS } from './corral_abi.js';
+import { instrumentLoops } from './instrument.js';
 import { Wasm, type WasmModule } from './wasm_api.js';
 
 /** A validated, compiled guest program. Immutable; shareable between processes and workers. */
@@ -166,7 +167,7 @@ export class ModuleCache {
 async function compileChecked(bytes: Uint8Array, label: string, hash: string): Promise<GuestModule> {
   let module: WasmModule;
   try {
-    module = await Wasm.compile(bytes);
+    module = await Wasm.compile(instrumented(bytes));
   } catch (err) {
     // Keep V8's own message: it names the section and byte offset of the fault.
     const msg = (err as Error).message.replace(/^WebAssembly\.compile\(\): /, '');
@@ -174,6 +175,19 @@ async function compileChecked(bytes: Uint8Array, label: string, hash: string): P
   }
   const corralImports = checkInterface(module, label);
   return { module, hash, label, corralImports };
+}
+
+/**
+ * The module with its loops instrumented (instrument.ts), so that a guest spinning without a
+ * syscall still takes its signals; the original when the rewrite fails (a malformed module then
+ * gets the engine's own message from the compile).
+ */
+function instrumented(bytes: Uint8Array): Uint8Array {
+  try {
+    return instrumentLoops(bytes);
+  } catch {
+    return bytes;
+  }
 }
 
 /** The engine process's shared cache. */

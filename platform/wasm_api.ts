@@ -27,6 +27,11 @@ export interface WasmExportDescriptor {
   readonly kind: 'function' | 'table' | 'memory' | 'global' | 'tag';
 }
 
+/** A global (WebAssembly.Global): its value read and written by the host. */
+export interface WasmGlobal {
+  value: unknown;
+}
+
 export type WasmImports = Record<string, Record<string, unknown>>;
 
 interface WasmApi {
@@ -39,6 +44,7 @@ interface WasmApi {
   };
   Instance: new (m: WasmModule, imports: WasmImports) => WasmInstance;
   Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
+  Global: new (d: { value: string; mutable?: boolean }, v?: unknown) => WasmGlobal;
   RuntimeError: new (message?: string) => Error;
   CompileError: new (message?: string) => Error;
 }

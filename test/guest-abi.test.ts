@@ -92,6 +92,10 @@ test('SIGTERM kills a child suspended in sigsuspend, and one spinning without a 
   assert.equal((await run('kill-child')).out, 'child-suspend: killed by 15\nchild-spin: killed by 15\n');
 });
 
+test('a handler runs inside a loop that makes no syscall (instrumented loops)', async () => {
+  assert.equal((await run('spin-handler')).out, 'child-spin-flag: exited 5 (same pid: yes)\n');
+});
+
 test('SIGSTOP and SIGCONT seen through WUNTRACED and WCONTINUED', async () => {
   assert.equal(
     (await run('stop-cont')).out,

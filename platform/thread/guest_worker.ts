@@ -9,7 +9,6 @@ import { currentThreadId } from '../thread_cpu.js';
 import { CORRAL_MODULE, WASI_MODULE } from '../wasi_functions.js';
 import type { ExitStatus } from '../syscalls.js';
 import { GuestExit, threadImports } from './wasi_imports.js';
-import { SIGNAL_ENTRY } from '../corral_abi.js';
 import type { GuestWorkerData, RunMessage, WorkerMessage } from './messages.js';
 import { Wasm, type WasmImports, type WasmMemory } from '../wasm_api.js';
 
@@ -35,18 +34,12 @@ function trapStatus(err: unknown): ExitStatus | null {
 function run(msg: RunMessage): void {
   let status: ExitStatus;
   try {
-    const { imports, corral, mem, setSignalEntry } = threadImports(
-      channel,
-      msg.args,
-      msg.env,
-      msg.corralImports,
-    );
+    const { imports, corral, mem, setExports } = threadImports(channel, msg.args, msg.env, msg.corralImports);
     const importObject: WasmImports = { [WASI_MODULE]: imports };
     if (msg.corralImports.length > 0) importObject[CORRAL_MODULE] = corral;
     const instance = new Wasm.Instance(msg.module, importObject);
     mem.memory = instance.exports['memory'] as WasmMemory;
-    const entry = instance.exports[SIGNAL_ENTRY];
-    setSignalEntry(typeof entry === 'function' ? (entry as (h: number, s: number) => void) : null);
+    setExports(instance.exports);
     void mem.u8; // publishes the initial memory size (MEM_PAGES) through onResize
     try {
       (instance.exports['_start'] as () => void)();

@@ -13,6 +13,9 @@ import { EVENT_SIZE, FDSTAT_SIZE, SUBSCRIPTION_SIZE } from '../wasi_types.js';
 import { WASI_FUNCTIONS } from '../wasi_functions.js';
 import { fsImports } from './wasi_fs_imports.js';
 import { corralImports, deliverSignals } from './corral_imports.js';
+import { SIGNAL_ENTRY } from '../corral_abi.js';
+import { POLL_FLAG_EXPORT } from '../instrument.js';
+import { Wasm, type WasmGlobal } from '../wasm_api.js';
 
 /** Thrown through the guest's frames to end it (proc_exit, or the host's EXITING answer). */
 export class GuestExit {
@@ -27,8 +30,8 @@ export interface ThreadImports {
   readonly corral: Record<string, Fn>;
   /** The memory views; the runner sets `mem.memory` once the instance exists. */
   readonly mem: GuestMemory;
-  /** The runner sets the guest's exported signal entry point once the instance exists. */
-  setSignalEntry(entry: ((handler: number, sig: number) => void) | null): void;
+  /** The runner hands over the instance's exports (signal entry point, loop budget) once it exists. */
+  setExports(exports: Record<string, unknown>): void;
 }
 
 /**
@@ -57,6 +60,9 @@ export function threadImports(
   /** ns this thread spent parked waiting for the host: not CPU time. */
   let blocked = 0n;
   const local = localCalls(mem, args, env, () => process.hrtime.bigint() - started - blocked);
+
+  /** The instrumented loops' poll flag, when the module has one (instrument.ts). */
+  let polling: WasmGlobal | null = null;
 
   /** One round trip; returns the errno. The caller reads RES_* and data, then ch.release(). */
   const call = (sys: Sys, a0: number, a1: number, reqLen: number): number => {
@@ -178,6 +184,12 @@ export function threadImports(
     poll_oneoff,
     proc_raise: simple(Sys.PROC_RAISE),
     proc_exit: (code: number) => {
+      // An instrumented loop's poll (instrument.ts): only a poll raises the flag.
+      if (polling !== null && polling.value === 1) {
+        // Seq-cst load, as at a syscall boundary: a signal raised after it is seen at the next poll.
+        if (Atomics.load(w, Slot.INTERRUPT) !== 0) deliverSignals(ch, call, entry);
+        return 0;
+      }
       // exit(3): the parent sees the low 8 bits of the status.
       throw new GuestExit({ code: code & 0xff });
     },
@@ -226,8 +238,11 @@ export function threadImports(
     imports,
     corral,
     mem,
-    setSignalEntry: (e) => {
-      entry = e;
+    setExports: (exports) => {
+      const e = exports[SIGNAL_ENTRY];
+      entry = typeof e === 'function' ? (e as (handler: number, sig: number) => void) : null;
+      const p = exports[POLL_FLAG_EXPORT];
+      polling = p instanceof Wasm.Global ? (p as WasmGlobal) : null;
     },
   };
 }

@@ -3,9 +3,11 @@
 //   guest_spawn_wait_per_s     spawn + wait of children that exit at once
 //   guest_pipe_MiB_per_s       a parent streaming to a child through a pipe
 //   guest_signal_roundtrip_us  SIGUSR1 ping-pong between two processes, each in sigsuspend
+//   guest_loop_poll_overhead_pct  what loop instrumentation (platform/instrument.ts) costs a
+//                              loop-heavy guest: the same module run instrumented and not
 // Each figure is the median of RUNS runs; the native ratio is Corral's figure over Linux's.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,11 @@ import { ActorSystem } from '../../actors/runtime/index.js';
 import type { LoaderArgs } from '../../actors/loader/control_protocol.js';
 import { closeGuestStrategy } from '../../actors/process-group/guest_platform.js';
 import { makeBundle, readText, TempDirs } from '../../test/helpers/bundles.js';
+import { instrumentLoops } from '../../platform/instrument.js';
+import { checkInterface } from '../../platform/module.js';
+import { MemorySink } from '../../platform/stdio.js';
+import { ThreadStrategy } from '../../platform/thread/thread_strategy.js';
+import { Wasm } from '../../platform/wasm_api.js';
 import { median, report, round } from './report.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -49,6 +56,44 @@ async function corral(dirs: TempDirs, args: string[]): Promise<{ ops: number; ns
     return parse(readText(out));
   } finally {
     await sys.shutdown();
+  }
+}
+
+/** Runs bench_procs `cpu` compiled from `bytes` directly on the thread strategy; returns its ns. */
+async function cpuRun(strategy: ThreadStrategy, bytes: Uint8Array): Promise<number> {
+  const module = await Wasm.compile(bytes);
+  const out = new MemorySink();
+  const proc = strategy.spawn(
+    { module, hash: '', label: 'bench_procs', corralImports: checkInterface(module, 'bench_procs') },
+    { args: ['bench_procs', 'cpu', '200'], stdio: { stdout: { sink: out } } },
+  );
+  await proc.exited;
+  return parse(out.text()).ns;
+}
+
+async function loopOverhead(): Promise<void> {
+  const bytes = new Uint8Array(readFileSync(join(REPO, 'build/guests/bench_procs.wasm')));
+  const instrumented = instrumentLoops(bytes);
+  const strategy = new ThreadStrategy({ warm: 1 });
+  try {
+    const plain: number[] = [];
+    const polled: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      plain.push(await cpuRun(strategy, bytes));
+      polled.push(await cpuRun(strategy, instrumented));
+    }
+    const p = median(plain);
+    const q = median(polled);
+    report({
+      name: 'guest_loop_poll_overhead_pct',
+      value: round(((q - p) / p) * 100, 3),
+      unit: '%',
+      n: RUNS,
+      plain_ms: round(p / 1e6),
+      instrumented_ms: round(q / 1e6),
+    });
+  } finally {
+    await strategy.close();
   }
 }
 
@@ -101,6 +146,7 @@ export async function run(): Promise<void> {
         ratio: round(v / nv, 3),
       });
     }
+    await loopOverhead();
   } finally {
     await closeGuestStrategy();
     dirs.cleanup();

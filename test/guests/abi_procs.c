@@ -172,6 +172,25 @@ int main(int argc, char **argv) {
     report("child-spin", pid);
     return 0;
   }
+  if (!strcmp(mode, "spin-handler")) {
+    // The child spins on a flag its handler sets: only a poll inside the loop can run the handler.
+    int r = -1, w = -1;
+    c_pipe(&r, &w);
+    int pid = spawn(self, "child-spin-flag", w, 1, r);
+    close(w);
+    char c;
+    if (read(r, &c, 1) != 1) return 3; // the child's handler is in place
+    c_signal(pid, 10);
+    report("child-spin-flag", pid);
+    return 0;
+  }
+  if (!strcmp(mode, "child-spin-flag")) {
+    handle(10, 0);
+    write(1, "r", 1);
+    while (!caught) {
+    }
+    return 5;
+  }
   if (!strcmp(mode, "child-spin")) {
     volatile unsigned long n = 0;
     for (;;) n++;

@@ -4,6 +4,7 @@
 //   spawn N      spawn N children that exit at once, reaping each
 //   pipe MIB     stream MIB MiB to a child through a pipe (the child reads to EOF)
 //   signal N     N SIGUSR1 round trips between parent and child, each waiting in sigsuspend
+//   cpu N        a sieve N times: loops only, no syscalls
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,19 @@ int main(int argc, char **argv) {
     }
     close(w);
     reap(pid);
+  } else if (!strcmp(mode, "cpu")) {
+    // Loop-heavy work (a sieve, N times): what loop instrumentation costs.
+    static unsigned char composite[1 << 16];
+    unsigned long primes = 0;
+    for (long k = 0; k < n; k++) {
+      memset(composite, 0, sizeof composite);
+      for (unsigned i = 2; i < sizeof composite; i++) {
+        if (composite[i]) continue;
+        primes++;
+        for (unsigned j = i * 2; j < sizeof composite; j += i) composite[j] = 1;
+      }
+    }
+    if (primes == 0) abort();
   } else if (!strcmp(mode, "signal")) {
     catch_usr1_blocked();
     int pid = spawn1(argv[0], "echo-signals", -1, -1);
