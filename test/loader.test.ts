@@ -281,3 +281,42 @@ test('destroy of a running container ends every guest and leaves no handle behin
     await new Promise((r) => setImmediate(r));
   }
 });
+
+test('pause freezes a guest spinning without syscalls; resume lets it run again', async () => {
+  const b = makeBundle(dirs, { bins: ['spin'], args: ['/bin/spin'] });
+  const s = await sandbox(b);
+  // Yields to the event loop first: a Loader on this thread answers through microtasks alone, and
+  // the guest's syscalls are served by this thread's event loop.
+  const cpuMs = async (): Promise<number> => {
+    await new Promise((r) => setImmediate(r));
+    return (await s.req({ op: 'event', cid: 'root' })).data.cpuMs ?? 0;
+  };
+  /** Polls until `ms` of wall time passed (a measurement window, not synchronisation). */
+  const elapse = async (ms: number) => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms) await new Promise((r) => setTimeout(r, 5));
+  };
+  try {
+    await s.req({ op: 'start', cid: 'root' });
+    // Running: it gains CPU time.
+    const c0 = await cpuMs();
+    const deadline = Date.now() + 5000;
+    while ((await cpuMs()) - c0 < 20) assert.ok(Date.now() < deadline, 'the guest never used CPU');
+    await s.req({ op: 'pause', cid: 'root' });
+    // Parked at its next loop poll within microseconds; allow the in-flight interrupt to land.
+    await elapse(20);
+    const p0 = await cpuMs();
+    await elapse(100);
+    const used = (await cpuMs()) - p0;
+    assert.ok(used < 10, `a paused guest used ${used} ms of CPU in 100 ms`);
+    await s.req({ op: 'resume', cid: 'root' });
+    const r0 = await cpuMs();
+    const deadline2 = Date.now() + 5000;
+    while ((await cpuMs()) - r0 < 20) assert.ok(Date.now() < deadline2, 'the resumed guest never ran');
+    await s.req({ op: 'signal', cid: 'root', pid: 0, signo: 9, mode: 'process' });
+    assert.equal((await s.req({ op: 'wait', cid: 'root' })).signal, 9);
+    await s.req({ op: 'destroy', cid: 'root' });
+  } finally {
+    await s.sys.shutdown();
+  }
+});

@@ -57,6 +57,11 @@ export class GuestCalls {
     } else if (ev.kind === 'exited') this.forget(ev.pid);
   }
 
+  /** The sandbox resumed: deliveries parked by the pause go on (those of stopped processes stay). */
+  resumed(): void {
+    for (const pid of [...this.stopped.keys()]) this.retry(this.stopped, pid);
+  }
+
   /** The process ended: its parked calls and timers go (nobody will read their answers). */
   forget(pid: number): void {
     for (const m of [this.waits, this.suspends, this.stopped]) {
@@ -274,6 +279,8 @@ function sigsuspend(l: Loader, k: Kernel, pid: Pid, req: Uint8Array): Reply {
 /** The next action at a syscall boundary: a handler to run (1), or nothing left (0). */
 function signalNext(l: Loader, k: Kernel, pid: Pid): Reply {
   const once = (): GuestCallReply | null => {
+    // A paused sandbox or a stopped process: the guest waits here, at its boundary, until resumed.
+    if (l.kernel.isPaused()) return null;
     const info = k.procInfo(pid);
     if (info.ok && info.value.state === ProcState.Stopped) return null;
     const d = k.dequeue(pid);

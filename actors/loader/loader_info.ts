@@ -5,6 +5,7 @@ import type { Loader } from './loader.js';
 import { pidsLimitOf } from './bundle/index.js';
 import type { ContainerRecord } from './loader_state.js';
 import type { ActorRef } from '../runtime/ids.js';
+import { interruptGuest } from './loader_guest_calls.js';
 import { MSG, type UsageQuery, type UsageReport } from './sandbox_messages.js';
 
 export function ps(l: Loader, cid: string): LoaderReply<'ps'> {
@@ -94,13 +95,15 @@ export async function event(l: Loader, cid: string): Promise<LoaderReply<'event'
 }
 
 /**
- * Pausing is per sandbox, as runsc's is (it stops the kernel's scheduling). The kernel records it;
- * guests blocked in a call stay there, and new processes may not start while it lasts.
+ * Pausing is per sandbox, as runsc's is (it stops the kernel's scheduling). Every guest is
+ * interrupted and parks at its next syscall boundary or loop poll (platform/instrument.ts) until
+ * resume; guests blocked in a call stay there, and new processes may not start while it lasts.
  */
 export function pause(l: Loader, cid: string): LoaderReply<'pause'> {
   const rec = l.startedContainer(cid);
   if (rec.status !== 'running') throw new RequestError(`container "${cid}" is not running`, 'EINVAL');
   l.kernel.pause();
+  for (const g of l.guests.values()) if (!g.gone && g.status === null) interruptGuest(l, g.pid);
   return undefined;
 }
 
@@ -108,5 +111,6 @@ export function resume(l: Loader, cid: string): LoaderReply<'resume'> {
   l.startedContainer(cid);
   if (!l.kernel.isPaused()) throw new RequestError(`container "${cid}" is not paused`, 'EINVAL');
   l.kernel.resume();
+  l.calls.resumed();
   return undefined;
 }
