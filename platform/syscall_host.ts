@@ -239,6 +239,8 @@ export class SyscallHost {
           ret = v.length;
           data = v.slice(0, SYSCALL_TRACE_DATA);
         } else if (Array.isArray(v)) ret = v.length;
+        else if (typeof (v as { value?: unknown } | null)?.value === 'number')
+          ret = (v as { value: number }).value;
       }
     }
     if (sys === Sys.FD_WRITE) {

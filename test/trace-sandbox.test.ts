@@ -166,6 +166,31 @@ test('do --trace FILE writes strace-like text', async () => {
   assert.deepEqual(cli.leftovers(), []);
 });
 
+test('do --trace: corral_v1 calls, the children they spawn and an exec, each under its pid', async () => {
+  const cli = new CorralCli(dirs);
+  const file = path.join(dirs.make('corral-trace-'), 'procs.strace');
+  const r = await cli.run(['do', '--trace', file, path.join(GUESTS, 'abi_procs.wasm'), 'spawn']);
+  assert.equal(r.code, 0, r.stderr);
+  const text = fs.readFileSync(file, 'utf8');
+  // The parent's spawn returns the child's pid, and the child appears as a process of its own.
+  const spawned = [...text.matchAll(/^1 proc_spawn\(0\) = (\d+) </gm)].map((m) => Number(m[1]));
+  assert.equal(spawned.length, 3, text);
+  for (const pid of spawned) {
+    assert.match(
+      text,
+      new RegExp(`^${pid} \\+\\+\\+ started /abi_procs.wasm child-\\S+ \\(ppid 1, pgid 1\\) \\+\\+\\+$`, 'm'),
+    );
+    assert.match(text, new RegExp(`^1 proc_wait\\(${pid}\\) = ${pid} <`, 'm'));
+  }
+  assert.match(text, /^\d+ \+\+\+ killed by SIGTERM \+\+\+$/m);
+  // exec: the same pid starts again as the new image.
+  const execPid = /^(\d+) proc_exec\(0\) = \? </m.exec(text)?.[1];
+  assert.ok(execPid !== undefined, text);
+  assert.match(text, new RegExp(`^${execPid} \\+\\+\\+ started /abi_procs.wasm child-exec `, 'm'));
+  assert.match(text, new RegExp(`^${execPid} \\+\\+\\+ started /abi_procs.wasm child-exit `, 'm'));
+  assert.deepEqual(cli.leftovers(), []);
+});
+
 test('trace start, status and stop at run time; the sandbox runs on and ends normally', async () => {
   const cli = new CorralCli(dirs);
   const file = path.join(dirs.make('corral-trace-'), 'live.strace');
