@@ -16,7 +16,14 @@ function writeAll(buf: Buffer): void {
 
 function main(): void {
   const config = JSON.parse(process.argv[2] ?? '') as GoferConfig;
-  const server = new GoferServer(config);
+  let server: GoferServer;
+  try {
+    server = new GoferServer(config);
+  } catch (e) {
+    // The parent reports this line as why the gofer could not start (a missing mount source...).
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  }
   const ready = Buffer.alloc(4);
   ready.writeUInt32LE(READY_MARK_VALUE, 0);
   writeAll(ready);

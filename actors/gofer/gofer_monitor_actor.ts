@@ -11,6 +11,8 @@ import { startGoferMonitor } from './monitor.js';
 
 export interface GoferMonitorArgs {
   cid: string;
+  /** Registry key of the container's gofer on this thread (goferKey); default: `cid`. */
+  key?: string;
   /** Where the hang-up report goes. */
   loader: ActorId;
 }
@@ -32,7 +34,7 @@ export function createGoferMonitorActor(args: GoferMonitorArgs, ctx: ActorContex
   let stop: (() => void) | null = null;
   return {
     started() {
-      const conn = containerGofer(args.cid);
+      const conn = containerGofer(args.key ?? args.cid);
       // No gofer on this thread: a placement error, i.e. a fault in Corral, not in the guest.
       if (!conn) throw new Error(`gofer monitor: container ${args.cid} has no gofer on this thread`);
       stop = startGoferMonitor(conn, (h) => {
