@@ -19,6 +19,7 @@ import {
 } from '../loader/sandbox_messages.js';
 import { guestStrategy } from './guest_platform.js';
 import { GuestSyscalls } from './guest_syscalls.js';
+import { innerSyscalls } from './inner_syscalls.js';
 import { openStdio } from './stdio_open.js';
 
 export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorContext): Actor {
@@ -29,7 +30,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
   async function run(r: RunGuest, cause: MessageId): Promise<void> {
     const module = await loadModule(r.modulePath);
     const stdio = await openStdio(r.stdio);
-    const syscalls = new GuestSyscalls(stdio.bindings, (sig) =>
+    const guest = new GuestSyscalls(stdio.bindings, (sig) =>
       ctx.request<{ terminated: number }>(
         args.loader,
         MSG.guestRaise,
@@ -39,6 +40,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
         },
       ),
     );
+    const syscalls = innerSyscalls(stdio.bindings, args.gofer, guest);
     // Traced syscalls carry the root-namespace pid and the command's name (Linux's comm: the last
     // part of argv[0]), so that a trace shows whose call each one was.
     tagSyscallProcess(syscalls, { pid: r.pid, name: commName(r.args[0] ?? '') });
