@@ -13,7 +13,7 @@ import { settleGofers } from '../actors/loader/loader_gofer.js';
 import { goferCount } from '../actors/gofer/gofer_registry.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
 import { makeBundle, TempDirs } from './helpers/bundles.js';
-import { CorralCli } from './helpers/cli.js';
+import { alive, CorralCli, until } from './helpers/cli.js';
 
 const dirs = new TempDirs();
 after(async () => {
@@ -67,15 +67,15 @@ function probeBundle(args: string[], edit: SpecEdit = {}, bins: string[] = []): 
   return b;
 }
 
-/** Processes whose parent is this one and that run the gofer (actors/gofer/gofer_main.js). */
-function goferChildren(): number[] {
+/** Processes whose parent is `parent` and that run the gofer (actors/gofer/gofer_main.js). */
+function goferChildren(parent = process.pid): number[] {
   const out: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
+      if (ppid !== parent) continue;
       const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
       if (cmd.includes('gofer_main.js')) out.push(Number(name));
     } catch {
@@ -236,7 +236,7 @@ test('paths that climb out with .. or symlinks stay inside the rootfs', async ()
   assert.equal(fs.readFileSync(join(rootfs, 'secret'), 'utf8'), 'overwritten');
 });
 
-test('a gofer that dies: every process of the container is SIGKILLed and the reason recorded', async () => {
+test('a gofer that dies: every process of the container is SIGKILLed and the reason recorded', async (t) => {
   const b = probeBundle(['sleep', '600000'], { rootReadonly: false }, ['fs_loop']);
   const s = await sandbox(b, { kind: 'null' });
   try {
@@ -249,7 +249,10 @@ test('a gofer that dies: every process of the container is SIGKILLed and the rea
     const t0 = performance.now();
     assert.deepEqual(await s.req({ op: 'wait', cid: 'root' }), { status: 9, signal: 9 });
     assert.deepEqual(await s.req({ op: 'wait-pid', cid: 'root', pid: looping }), { status: 9, signal: 9 });
-    assert.ok(performance.now() - t0 < 2000, `killed after ${performance.now() - t0} ms`);
+    const ms = performance.now() - t0;
+    t.diagnostic(`gofer SIGKILLed -> both processes reaped and waited for in ${ms.toFixed(1)} ms`);
+    // The issue's budget is 100 ms; generous here, as this 2-core machine is shared while tests run.
+    assert.ok(ms < 2000, `killed after ${ms} ms`);
     const st = await s.req({ op: 'state', cid: 'root' });
     assert.equal(st.status, 'stopped');
     assert.match(st.reason ?? '', /gofer failed \(gofer (exited|connection (closed|broken))/);
@@ -316,4 +319,22 @@ test('through bin/corral: run a container whose guest reads its rootfs and a bin
   assert.equal(got.get('cat /etc/greeting'), 'bundled');
   assert.equal(got.get('cat /data/note'), 'via the CLI');
   assert.equal(fs.readFileSync(join(data, 'back'), 'utf8'), 'ok');
+});
+
+test('through bin/corral: a killed gofer ends the container (exit 137) and events says why', async () => {
+  const cli = new CorralCli(dirs);
+  const b = probeBundle(['sleep', '600000']);
+  await cli.ok(['create', '--bundle', b, 'gk1']);
+  const host = (JSON.parse(await cli.ok(['state', 'gk1'])) as { pid: number }).pid;
+  await cli.ok(['start', 'gk1']);
+  const gofers = goferChildren(host);
+  assert.equal(gofers.length, 1, 'the sandbox host runs one gofer for the container');
+  process.kill(gofers[0]!, 'SIGKILL');
+  const w = await cli.run(['wait', 'gk1']);
+  assert.equal(w.code, 137, w.stderr);
+  const ev = JSON.parse(await cli.ok(['events', '--stats', 'gk1'])) as { data: { reason?: string } };
+  assert.match(ev.data.reason ?? '', /gofer failed/);
+  await cli.ok(['delete', 'gk1']);
+  await until(() => !alive(host), 'the sandbox host to exit');
+  assert.deepEqual(goferChildren(host), []);
 });
