@@ -43,6 +43,8 @@ export interface ContainerGofer {
   readonly scratch: string[];
   /** The gofer-monitor actor, from start until destroy. */
   monitor: ActorRef | null;
+  /** Why the gofer went away, once its monitor said so; its container may run no process since. */
+  lost: string | undefined;
 }
 
 /** Keys made so far on this thread (a new container with an old id gets a new key). */
@@ -79,7 +81,7 @@ export function openContainerGofer(l: Loader, cid: string, bundle: Bundle): Cont
   }
   // Nobody may await it before start; its failure is reported then, not as an unhandled rejection.
   ready.catch(() => undefined);
-  return { key, ready, scratch, monitor: null };
+  return { key, ready, scratch, monitor: null, lost: undefined };
 }
 
 /**
@@ -137,15 +139,27 @@ export async function settleGofers(): Promise<void> {
  * `list` and `events` (ContainerSummary.reason, ContainerStats.reason) and traced.
  */
 export function goferHangup(l: Loader, r: GoferHangupReport): void {
-  const rec = l.containers.get(r.cid);
-  // A container destroyed meanwhile, or a report from an older container with the same id.
-  if (rec === undefined || rec.gofer === null || rec.gofer.monitor === null || rec.kc === null) return;
+  const g = l.containers.get(r.cid)?.gofer;
+  // A container destroyed meanwhile (its gofer closed on purpose), or an older one with the same id.
+  if (g === undefined || g === null || g.key !== r.key) return;
+  g.lost = r.reason;
+  killIfGoferLost(l, r.cid);
+}
+
+/**
+ * SIGKILLs every live process of container `cid` if its gofer is gone. Also called once a starting
+ * container's init exists, for a gofer lost while it was being launched.
+ */
+export function killIfGoferLost(l: Loader, cid: string): void {
+  const rec = l.containers.get(cid);
+  const lost = rec?.gofer?.lost;
+  if (rec === undefined || lost === undefined || rec.kc === null) return;
   const live = l.kernel.processes(rec.kc).filter((p) => p.state !== 'zombie');
   // runsc: "the gofer could have been stopped due to a normal container shutdown".
   if (live.length === 0) return;
-  rec.reason ??= `gofer failed (${r.reason}): container killed`;
+  rec.reason ??= `gofer failed (${lost}): container killed`;
   l.kernel.signalContainer(rec.kc, SIGKILL);
   for (const p of live)
-    traceLifecycle({ what: 'signal', cid: r.cid, pid: p.pid, signal: SIGKILL, sender: 0, detail: 'gofer' });
+    traceLifecycle({ what: 'signal', cid, pid: p.pid, signal: SIGKILL, sender: 0, detail: 'gofer' });
   l.applyEvents();
 }

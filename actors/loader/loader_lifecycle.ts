@@ -7,7 +7,12 @@ import { loadBundle, pidsLimitOf } from './bundle/index.js';
 import type { LoaderReply, StdioSpec } from './control_protocol.js';
 import type { KNamespace } from './kernel_port.js';
 import { initLaunch, type Loader } from './loader.js';
-import { closeContainerGofer, openContainerGofer, watchContainerGofer } from './loader_gofer.js';
+import {
+  closeContainerGofer,
+  killIfGoferLost,
+  openContainerGofer,
+  watchContainerGofer,
+} from './loader_gofer.js';
 import { execKey, type ContainerRecord } from './loader_state.js';
 import type { ContainerActorArgs } from './sandbox_messages.js';
 
@@ -106,6 +111,8 @@ export async function startContainer(
     const pid = await l.launch(rec, initLaunch(rec.bundle.spec, io), cause);
     rec.initPid = pid;
     entry.pid = pid;
+    // A gofer lost while the init was being launched: its hang-up found nothing to kill then.
+    killIfGoferLost(l, cid);
     traceLifecycle({ what: 'container-start', sandbox: l.args.sandboxId, cid, pid });
     return { pid };
   } catch (e) {
