@@ -20,6 +20,7 @@ import type {
 import { ActorSystem, type ActorRef } from '../actors/runtime/index.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
 import { settleGofers } from '../actors/loader/loader_gofer.js';
+import { closeSpareGofer } from '../actors/gofer/gofer_process.js';
 import { SandboxTraceControl } from '../actors/trace/loader_trace_ops.js';
 import { controlAddress } from './state_store.js';
 
@@ -107,6 +108,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       await closeGuestStrategy().catch(() => undefined);
       // The containers' gofers, told to end when the Loader stopped: none may outlive the host.
       await settleGofers().catch(() => undefined);
+      closeSpareGofer();
       await server.close().catch(() => undefined);
       if (error) rejectClosed(error);
       else resolveClosed();
