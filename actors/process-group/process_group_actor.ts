@@ -21,9 +21,10 @@ import {
 } from '../loader/sandbox_messages.js';
 import { guestStrategy } from './guest_platform.js';
 import { GuestSyscalls, type GuestLink } from './guest_syscalls.js';
+import { innerSyscalls } from './inner_syscalls.js';
 import { ProcessFds, type InnerHandlers } from './process_fds.js';
-import { StdioSyscalls } from '../../platform/wasi_handlers.js';
 import { SIGNAL_ENTRY, type FileAction } from '../../platform/corral_abi.js';
+import type { ProcessSyscalls } from '../../platform/syscalls.js';
 import { Wasm } from '../../platform/wasm_api.js';
 import { openStdio } from './stdio_open.js';
 
@@ -59,18 +60,17 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
       }
     } else {
       const stdio = await openStdio(r.stdio);
-      const base = new StdioSyscalls(stdio.bindings);
-      const inner: InnerHandlers = {
-        syscalls: Object.assign(Object.create(base) as StdioSyscalls, {
-          // Closing the host ends waits for the files and sockets opened for this stdio.
-          dispose: () => {
-            base.dispose();
-            return stdio.close();
-          },
-        }),
-        users: 0,
-      };
-      fds = ProcessFds.over(inner, [0, 1, 2]);
+      let base: ProcessSyscalls;
+      try {
+        // Stdio, and the container's files when it has a gofer (one fd table: FileSyscalls).
+        base = innerSyscalls(stdio.bindings, args.gofer);
+      } catch (e) {
+        await stdio.close();
+        throw new RequestError(`cannot start ${r.args[0]}: ${(e as Error).message}`, 'EIO');
+      }
+      // Closing the host ends waits for the files and sockets opened for this stdio.
+      const inner: InnerHandlers = { syscalls: base, users: 0, closed: () => stdio.close() };
+      fds = ProcessFds.over(inner, openFdsOf(base));
     }
     const syscalls = new GuestSyscalls(fds, linkFor(r.pid), exportsSignalEntry(module));
     start(r.pid, module, r.args, r.env, syscalls, cause, 0);
@@ -163,6 +163,19 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
       for (const g of guests.values()) g.proc.kill(9);
     },
   };
+}
+
+/** The fds a process starts with: stdio, then the preopens its inner handlers number from 3. */
+function openFdsOf(base: ProcessSyscalls): number[] {
+  const fds = [0, 1, 2];
+  if (base.fd_prestat_get === undefined) return fds;
+  const ctx = { signal: new AbortController().signal };
+  for (let fd = 3; ; fd++) {
+    const r = base.fd_prestat_get(fd, ctx);
+    // Preopens answer at once (their names are known); the first fd that is not one ends them.
+    if (r instanceof Promise || !('value' in r)) return fds;
+    fds.push(fd);
+  }
 }
 
 /** A running guest; owned by its process-group actor. */
