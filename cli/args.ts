@@ -106,6 +106,10 @@ export type TraceCommand = Base<
   /** Container ids: exactly one for start/stop/status, any number for serve. */
   readonly ids: readonly string[];
 };
+export type CcCommand = Base<'cc', Record<string, never>> & {
+  /** clang's arguments, passed through untouched (sources, -o, -I, -D, -O...). */
+  readonly args: readonly string[];
+};
 export type HelpCommand = Base<'help', Record<string, never>> & {
   /** The command help was asked for; undefined for the overview. */
   readonly topic?: CommandName;
@@ -129,6 +133,7 @@ export type ParsedCommand =
   | SpecCommand
   | DoCommand
   | TraceCommand
+  | CcCommand
   | HelpCommand
   | VersionCommand;
 
@@ -212,6 +217,12 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
   const name = argv[i]!;
   const spec = findCommand(name);
   if (!spec) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  // `corral cc` takes clang's own flags: none of them is parsed here (-h is clang's too).
+  if (spec.name === 'cc') {
+    const args = argv.slice(i + 1);
+    if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return help(g, 'cc');
+    return { command: 'cc', global: g, flags: {}, positionals: [], args };
+  }
   try {
     return parseCommand(spec, g, argv.slice(i + 1));
   } catch (e) {
@@ -586,6 +597,9 @@ function build(
     }
     case 'trace':
       return buildTrace(global, flags, positionals);
+    case 'cc':
+      // Parsed raw in parseArgs; here only for the table's completeness.
+      return { ...base, command: name, flags: {}, args: positionals };
     case 'help':
       maxPositionals(1);
       return help(global, positionals[0]);

@@ -53,6 +53,7 @@ export type CommandName =
   | 'spec'
   | 'do'
   | 'trace'
+  | 'cc'
   | 'help';
 
 const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', kind: 'bool', help: 'show help for this command' };
@@ -242,6 +243,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { name: 'cwd', kind: 'string', metavar: 'DIR', help: 'working directory inside the sandbox' },
       trace,
+    ],
+  },
+  {
+    name: 'cc',
+    summary: 'build C programs for Corral: clang for wasm32-wasi with the corral_v1 SDK',
+    synopsis: '[CLANG FLAGS] FILE.c... -o OUT.wasm',
+    positionals: 'none',
+    flags: [],
+    notes: [
+      'Every flag goes to clang. corral cc adds --target=wasm32-wasi, -O2 (unless an -O is given), the',
+      "SDK's headers (POSIX processes, signals, pipes: <spawn.h>, <sys/wait.h>, <signal.h>, <unistd.h>)",
+      'and its library (-lcorral), so that ordinary POSIX C compiles unchanged. See docs/corral_v1.md.',
     ],
   },
   {

@@ -564,8 +564,27 @@ test('the command table lists exactly the commands of the issue', () => {
       'resume',
       'spec',
       'do',
+      'cc',
       'trace',
       'help',
     ],
   );
+});
+
+test('cc passes every argument to clang untouched, global flags before it included', () => {
+  const r = parseArgs(['--debug', 'cc', '-O0', '-I', 'inc', '-DX=1', 'a.c', 'b.c', '-o', 'out.wasm', '-h2']);
+  assert.equal(r.command, 'cc');
+  assert.deepEqual((r as { args: readonly string[] }).args, [
+    '-O0',
+    '-I',
+    'inc',
+    '-DX=1',
+    'a.c',
+    'b.c',
+    '-o',
+    'out.wasm',
+    '-h2',
+  ]);
+  assert.equal(r.global.debug, true);
+  assert.equal(parseArgs(['cc', '--help']).command, 'help');
 });
