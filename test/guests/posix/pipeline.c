@@ -30,6 +30,9 @@ static int stage(const char *self, const char *role, int in, int out) {
 }
 
 int main(int argc, char **argv) {
+  /* Unbuffered: glibc and musl buffer a non-tty stdout differently; output order must be the
+   * program's, not its libc's. */
+  setvbuf(stdout, NULL, _IONBF, 0);
   if (argc > 1 && !strcmp(argv[1], "producer")) {
     for (int i = 1; i <= 5; i++) printf("line %d\n", i);
     return 0;
@@ -59,10 +62,11 @@ int main(int argc, char **argv) {
   close(a[0]), close(a[1]), close(b[0]), close(b[1]);
   pid_t order[3] = {p1, p2, p3};
   const char *names[3] = {"producer", "filter", "consumer"};
-  for (int i = 0; i < 3; i++) {
-    int st;
-    pid_t got = waitpid(order[i], &st, 0);
-    printf("%s: reaped %s, exited %d\n", names[i], got == order[i] ? "itself" : "another", WEXITSTATUS(st));
-  }
+  int st[3];
+  pid_t got[3];
+  /* Reap all three before printing: the consumer writes to this same stdout meanwhile. */
+  for (int i = 0; i < 3; i++) got[i] = waitpid(order[i], &st[i], 0);
+  for (int i = 0; i < 3; i++)
+    printf("%s: reaped %s, exited %d\n", names[i], got[i] == order[i] ? "itself" : "another", WEXITSTATUS(st[i]));
   return 0;
 }
