@@ -14,7 +14,7 @@ after(async () => {
   dirs.cleanup();
 });
 
-/** Programs whose behaviour is Corral's alone (PID namespaces), checked by their own tests. */
+/** Programs whose behaviour is Corral's alone (PID namespaces), checked in guest-abi.test.ts. */
 const CORRAL_ONLY = new Set(['pidns_init_death']);
 
 const all = programs();
