@@ -13,4 +13,5 @@ npx tsc -p tsconfig.json
 node scripts/bundle.mjs
 [ -f scripts/build-kernel.sh ] && bash scripts/build-kernel.sh
 [ -f scripts/build-guests.sh ] && bash scripts/build-guests.sh
+bash scripts/build-native.sh
 exit 0
