@@ -34,7 +34,11 @@ export async function openTerminal(path: string): Promise<OpenedStdio> {
       throw Object.assign(new Error(`${path}: not a terminal`), { code: 'ENOTTY' });
     }
     input = new ReadStream(inFd);
+    // libuv reopens a pty slave for its own handle (to make it non-blocking without touching other
+    // openers): then our fd is a spare, closed now; otherwise the handle owns it.
+    const handleFd = (input as unknown as { _handle?: { fd?: number } })._handle?.fd;
     fds.splice(fds.indexOf(inFd), 1);
+    if (handleFd !== undefined && handleFd >= 0 && handleFd !== inFd) await closeAsync(inFd);
     // The terminal hung up (its master closed): reads end, as on Linux (EIO is EOF for a reader here).
     input.on('error', () => undefined);
     const outFd = await openAsync(path, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
