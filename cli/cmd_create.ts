@@ -105,7 +105,9 @@ export async function createContainer(
   if (opts.consoleSocket !== undefined) {
     socket = checkConsoleSocket(opts.consoleSocket);
     if (!terminal) {
-      throw new CliError(`--console-socket ${socket}: config.json does not ask for a terminal (process.terminal)`);
+      throw new CliError(
+        `--console-socket ${socket}: config.json does not ask for a terminal (process.terminal)`,
+      );
     }
   } else if (terminal && opts.detached) {
     throw new CliError('cannot allocate a terminal for a detached container without --console-socket');

@@ -105,11 +105,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'create a container from an OCI bundle (does not start it)',
     synopsis: '--bundle DIR [--pid-file F] [--console-socket S] ID',
     positionals: 'id',
-    flags: [
-      bundle,
-      pidFile,
-      consoleSocket,
-    ],
+    flags: [bundle, pidFile, consoleSocket],
   },
   { name: 'start', summary: 'start a created container', synopsis: 'ID', positionals: 'id', flags: [] },
   {

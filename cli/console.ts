@@ -36,9 +36,7 @@ export function checkConsoleSocket(file: string): string {
  */
 export function sendConsole(socket: string): Promise<StdioSpec> {
   if (!fs.existsSync(PTY_HELPER)) {
-    return Promise.reject(
-      new CliError(`terminal helper ${PTY_HELPER} is not built: run scripts/build.sh`),
-    );
+    return Promise.reject(new CliError(`terminal helper ${PTY_HELPER} is not built: run scripts/build.sh`));
   }
   return new Promise((resolve, reject) => {
     execFile(

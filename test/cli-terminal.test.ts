@@ -147,7 +147,10 @@ test('job control: tcsetpgrp, kill --foreground reaches the foreground group; ex
   ]);
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   await until(() => ex.relay.out().includes('isatty'), 'the exec to print');
-  assert.match(ex.relay.out(), new RegExp(`isatty 1 1 1 filetype0 2 tcgetpgrp errno 0 pgrp ${pid} self ${pid}`));
+  assert.match(
+    ex.relay.out(),
+    new RegExp(`isatty 1 1 1 filetype0 2 tcgetpgrp errno 0 pgrp ${pid} self ${pid}`),
+  );
   assert.equal(terminalFds(host).length, 4);
   ex.relay.write('from exec\n');
   await until(() => ex.relay.out().includes('got from exec'), 'the exec to read its terminal');
@@ -164,10 +167,20 @@ test('job control: tcsetpgrp, kill --foreground reaches the foreground group; ex
   assert.deepEqual(cli.leftovers(), []);
 });
 
-test('run in the foreground gives a terminal container the caller\'s own terminal', async () => {
+test("run in the foreground gives a terminal container the caller's own terminal", async () => {
   const cli = new CorralCli(dirs);
   const bundle = makeBundle(dirs, { bins: ['tty_job'], args: ['/bin/tty_job', 'info'], terminal: true });
-  const r = startPty(['run', process.execPath, CORRAL_BIN, '--root', cli.root, 'run', '--bundle', bundle, 't3']);
+  const r = startPty([
+    'run',
+    process.execPath,
+    CORRAL_BIN,
+    '--root',
+    cli.root,
+    'run',
+    '--bundle',
+    bundle,
+    't3',
+  ]);
   await until(() => r.out().includes('isatty'), 'the init to print', 10_000);
   assert.match(r.out(), /isatty 1 1 1 filetype0 2 tcgetpgrp errno 0 pgrp 1 self 1\r\n/);
   r.write('typed\n');
@@ -197,7 +210,10 @@ test('bad console sockets and terminals: clear errors naming the path, nothing l
   await relay.exited;
   const r3 = await cli.run(['create', '--bundle', bundle, '--console-socket', socket, 'b3']);
   assert.equal(r3.code, 1);
-  assert.match(r3.stderr, new RegExp(`^corral: --console-socket ${socket}: cannot send the terminal: Connection refused\n$`));
+  assert.match(
+    r3.stderr,
+    new RegExp(`^corral: --console-socket ${socket}: cannot send the terminal: Connection refused\n$`),
+  );
 
   const r4 = await cli.run(['create', '--bundle', bundle, 'b4']);
   assert.equal(r4.code, 1);

@@ -198,8 +198,7 @@ export class GuestSyscalls implements ProcessSyscalls {
     if (d.kind !== 'inner') return fail(Errno.NOTTY);
     const st = d.inner.syscalls.fd_fdstat_get(d.fd, { signal: NEVER });
     return Promise.resolve(st).then(async (r): Promise<SyscallResult<CorralResult>> => {
-      if (!('value' in r) || r.value.filetype !== Filetype.CHARACTER_DEVICE)
-        return fail(Errno.NOTTY);
+      if (!('value' in r) || r.value.filetype !== Filetype.CHARACTER_DEVICE) return fail(Errno.NOTTY);
       const x = await this.link.call(op, a, b, c, req);
       return x.errno !== Errno.SUCCESS ? fail(x.errno as Errno.INVAL) : ok({ value: x.value });
     });
