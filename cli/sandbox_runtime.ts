@@ -19,6 +19,8 @@ import type {
 } from '../actors/loader/control_protocol.js';
 import { ActorSystem, type ActorRef } from '../actors/runtime/index.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
+import { settleGofers } from '../actors/loader/loader_gofer.js';
+import { closeSpareGofer } from '../actors/gofer/gofer_process.js';
 import { SandboxTraceControl } from '../actors/trace/loader_trace_ops.js';
 import { controlAddress } from './state_store.js';
 
@@ -104,6 +106,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       await trace.close().catch((e: Error) => log(`trace: ${e.message}`));
       // The Loader ran on this thread, so its guests' worker pool is this thread's: end it too.
       await closeGuestStrategy().catch(() => undefined);
+      // The containers' gofers, told to end when the Loader stopped: none may outlive the host.
+      await settleGofers().catch(() => undefined);
+      closeSpareGofer();
       await server.close().catch(() => undefined);
       if (error) rejectClosed(error);
       else resolveClosed();

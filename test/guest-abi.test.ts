@@ -4,6 +4,7 @@
 // restarted (SA_RESTART). Each scenario's whole output is compared with what Linux would print.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActorSystem } from '../actors/runtime/index.js';
 import type { LoaderArgs } from '../actors/loader/control_protocol.js';
@@ -20,9 +21,17 @@ after(async () => {
 const LOADER = new URL('../actors/loader/loader_actor.js', import.meta.url).href;
 
 /** Runs `/bin/abi_procs MODE` as a container's init; returns its stdout and wait status. */
-async function run(mode: string): Promise<{ out: string; exitCode: number | undefined }> {
+async function run(
+  mode: string,
+  prepare?: (rootfs: string) => void,
+): Promise<{ out: string; exitCode: number | undefined }> {
   const out = join(dirs.make(), 'out');
-  const bundle = makeBundle(dirs, { bins: ['abi_procs'], args: ['/bin/abi_procs', mode] });
+  const bundle = makeBundle(dirs, {
+    bins: ['abi_procs'],
+    args: ['/bin/abi_procs', mode],
+    readonlyRoot: prepare === undefined,
+  });
+  prepare?.(join(bundle, 'rootfs'));
   const sys = await ActorSystem.start({ workers: 0 });
   try {
     const args: LoaderArgs = {
@@ -78,6 +87,21 @@ test('spawn and wait: exit codes, death by a signal, exec keeping the pid', asyn
 test('a pipe to a spawned child, its stdout redirected by a dup2 file action', async () => {
   const r = await run('pipe');
   assert.equal(r.out, 'parent read: hello from child, parent known\nchild-echo: exited 0 (same pid: yes)\n');
+});
+
+test('a spawn file action opens a rootfs file as the stdout of the child; a bad one fails the spawn', async () => {
+  const r = await run('spawn-open', (rootfs) => mkdirSync(join(rootfs, 'tmp')));
+  assert.equal(
+    r.out,
+    [
+      'spawn with open: errno 0',
+      'child-echo: exited 0 (same pid: yes)',
+      'file holds 31 bytes: hello from child, parent known',
+      // No child is left behind by a spawn that failed: waiting for any child is ECHILD.
+      `spawn with a bad open: errno ${Errno.NOENT}; wait for any child: errno ${Errno.CHILD}`,
+      '',
+    ].join('\n'),
+  );
 });
 
 test('handlers run at the next syscall boundary; a blocked signal waits in the pending set', async () => {

@@ -19,7 +19,7 @@ export function createContainerActor(args: ContainerActorArgs, ctx: ActorContext
       if (msg.kind !== MSG.spawnGroup)
         throw new RequestError(`container actor: unknown message "${msg.kind}"`);
       const run = msg.body as RunGuest;
-      const pgArgs: ProcessGroupActorArgs = { cid: args.cid, loader: args.loader };
+      const pgArgs: ProcessGroupActorArgs = { cid: args.cid, loader: args.loader, gofer: args.gofer };
       // Packed: the group lives on this thread, next to the Loader, so its reports wake nobody.
       const group = await ctx.spawn({
         module: GROUP_MODULE,

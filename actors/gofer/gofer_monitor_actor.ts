@@ -11,6 +11,8 @@ import { startGoferMonitor } from './monitor.js';
 
 export interface GoferMonitorArgs {
   cid: string;
+  /** Registry key of the container's gofer on this thread (goferKey); default: `cid`. */
+  key?: string;
   /** Where the hang-up report goes. */
   loader: ActorId;
 }
@@ -18,6 +20,8 @@ export interface GoferMonitorArgs {
 /** Gofer-monitor actor → Loader: container `cid` lost its gofer. */
 export interface GoferHangupReport {
   cid: string;
+  /** The registry key of the gofer that went away (a container may be re-created with its id). */
+  key: string;
   reason: string;
   /** performance.now() when noticed, on the monitor's thread. */
   at: number;
@@ -32,11 +36,16 @@ export function createGoferMonitorActor(args: GoferMonitorArgs, ctx: ActorContex
   let stop: (() => void) | null = null;
   return {
     started() {
-      const conn = containerGofer(args.cid);
+      const conn = containerGofer(args.key ?? args.cid);
       // No gofer on this thread: a placement error, i.e. a fault in Corral, not in the guest.
       if (!conn) throw new Error(`gofer monitor: container ${args.cid} has no gofer on this thread`);
       stop = startGoferMonitor(conn, (h) => {
-        const report: GoferHangupReport = { cid: args.cid, reason: h.reason, at: h.at };
+        const report: GoferHangupReport = {
+          cid: args.cid,
+          key: args.key ?? args.cid,
+          reason: h.reason,
+          at: h.at,
+        };
         traceLifecycle({ what: 'gofer-hangup', cid: args.cid, detail: h.reason });
         ctx.send(args.loader, GOFER_MSG.hangup, report);
       });

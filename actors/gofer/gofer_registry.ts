@@ -2,6 +2,9 @@
 // sandbox's Loader, container, process-group and gofer-monitor actors on one worker, so they share
 // a container's one gofer connection through this registry (a connection cannot cross threads: it
 // is a socket, or the in-process server itself). Thread-local by construction.
+//
+// Keys: opaque strings the Loader makes unique per container it creates (several sandboxes may
+// live on one thread, with the same container ids), and hands to its actors to find the gofer.
 
 import type { GoferConnection } from './connection.js';
 import { InProcessGofer } from './connection.js';
@@ -11,30 +14,40 @@ import type { GoferConfig } from './mount_table.js';
 /** 'process' (default): a child process per container; 'in-process': density and tests. */
 export type GoferMode = 'process' | 'in-process';
 
-/** Connections by container id; owned by whoever started them (the Loader's container setup). */
+/** Connections by key; owned by whoever started them (the Loader's container setup). */
 const gofers = new Map<string, GoferConnection>();
 
-/** Starts the gofer of container `cid` (one per container) and registers it on this thread. */
+/** Starts the gofer registered as `key` (one per container) on this thread. */
 export async function startContainerGofer(
-  cid: string,
+  key: string,
   config: GoferConfig,
   mode: GoferMode = 'process',
 ): Promise<GoferConnection> {
-  if (gofers.has(cid)) throw new Error(`container ${cid} already has a gofer`);
+  if (gofers.has(key)) throw new Error(`container ${key} already has a gofer`);
   const g = mode === 'in-process' ? new InProcessGofer(config) : await ProcessGofer.start(config);
-  gofers.set(cid, g);
+  // Checked again after the await: a second start for the same key may have won meanwhile.
+  if (gofers.has(key)) {
+    await g.close();
+    throw new Error(`container ${key} already has a gofer`);
+  }
+  gofers.set(key, g);
   return g;
 }
 
-/** The gofer of container `cid` on this thread, if it has one. */
-export function containerGofer(cid: string): GoferConnection | undefined {
-  return gofers.get(cid);
+/** The gofer registered as `key` on this thread, if any. */
+export function containerGofer(key: string): GoferConnection | undefined {
+  return gofers.get(key);
 }
 
-/** Ends container `cid`'s gofer (on destroy): its process, socket, fds and tmpfs go with it. */
-export async function stopContainerGofer(cid: string): Promise<void> {
-  const g = gofers.get(cid);
+/** Ends the gofer registered as `key` (on destroy): its process, socket, fds and tmpfs go with it. */
+export async function stopContainerGofer(key: string): Promise<void> {
+  const g = gofers.get(key);
   if (!g) return;
-  gofers.delete(cid);
+  gofers.delete(key);
   await g.close();
+}
+
+/** Gofers registered on this thread now (leak checks). */
+export function goferCount(): number {
+  return gofers.size;
 }

@@ -108,7 +108,13 @@ export class MountTable {
         const names = guestComponents(spec.guestPath);
         if (id === 0 && names.length !== 0) throw new Error('the first mount must be the root "/"');
         if (id > 0) this.makeMountPoint(names);
-        const rootFd = openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);
+        let rootFd: number;
+        try {
+          rootFd = openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);
+        } catch (e) {
+          const code = (e as { code?: string }).code ?? (e as Error).message;
+          throw new Error(`mount ${spec.guestPath}: cannot open ${host}: ${code}`);
+        }
         const m: Mount = { id, names, key: keyOf(names), rootFd, readonly: spec.readonly };
         this.mounts.push(m);
         this.byKey.set(m.key, m);

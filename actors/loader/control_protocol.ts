@@ -80,6 +80,8 @@ export interface ContainerStats {
   memoryBytes?: number;
   /** CPU time of the container's processes in milliseconds, when the platform measures it. */
   cpuMs?: number;
+  /** Why the container stopped, when something other than its init's exit stopped it (a lost gofer). */
+  reason?: string;
 }
 
 /** A wait status in Linux's encoding, plus its decoded form. */
@@ -181,6 +183,11 @@ export interface LoaderArgs {
   rootBundle: string;
   /** Stdio of the root container's init (a terminal needs a console; see the create command). */
   rootStdio: StdioSpec;
+  /**
+   * Where containers' gofers run: 'process' (default), a child process per container that alone
+   * touches its files; 'in-process', the file server on the Loader's thread (density, tests).
+   */
+  gofer?: 'process' | 'in-process';
 }
 
 /** Annotation in config.json naming the sandbox a new container joins (as CRI's sandbox-id). */

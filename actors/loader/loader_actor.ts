@@ -11,6 +11,8 @@ import { createContainer, destroyContainer, startContainer } from './loader_life
 import { signal } from './loader_signal.js';
 import { MSG, type GuestCall, type GuestExited, type GuestRaise } from './sandbox_messages.js';
 import { guestCall } from './loader_guest_calls.js';
+import { GOFER_MSG, type GoferHangupReport } from '../gofer/gofer_monitor_actor.js';
+import { closeContainerGofer, goferHangup, removeScratch } from './loader_gofer.js';
 
 export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
   const kernel = openSandboxKernel();
@@ -27,12 +29,25 @@ export function createLoaderActor(args: LoaderArgs, ctx: ActorContext): Actor {
           return raise(l, msg.body as GuestRaise);
         case MSG.guestCall:
           return guestCall(l, msg.body as GuestCall);
+        case GOFER_MSG.hangup:
+          return goferHangup(l, msg.body as GoferHangupReport);
         default:
           return control(l, msg, msg.body as LoaderRequest);
       }
     },
     stopped() {
       l.calls.close();
+      // The sandbox stops without destroying its containers: their gofers end too. The tmpfs
+      // directories go now, since the host process may exit before a gofer has; the gofers are
+      // told to end (EOF on their socket) and settleGofers() waits for them.
+      for (const rec of l.containers.values()) {
+        const g = rec.gofer;
+        rec.gofer = null;
+        if (g === null) continue;
+        g.monitor = null; // a child of this actor: the runtime stops it with us
+        removeScratch(g);
+        void closeContainerGofer(l, g);
+      }
       kernel.destroy();
       traceLifecycle({ what: 'sandbox-stop', sandbox: args.sandboxId });
     },

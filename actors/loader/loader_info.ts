@@ -90,6 +90,7 @@ export async function event(l: Loader, cid: string): Promise<LoaderReply<'event'
       exited: rec.exited,
       cpuMs: Math.round(cpuNs / 1e4) / 100,
       memoryBytes,
+      ...(rec.reason !== undefined ? { reason: rec.reason } : {}),
     },
   };
 }

@@ -7,7 +7,14 @@ import { loadBundle, pidsLimitOf } from './bundle/index.js';
 import type { LoaderReply, StdioSpec } from './control_protocol.js';
 import type { KNamespace } from './kernel_port.js';
 import { initLaunch, type Loader } from './loader.js';
+import {
+  closeContainerGofer,
+  killIfGoferLost,
+  openContainerGofer,
+  watchContainerGofer,
+} from './loader_gofer.js';
 import { execKey, type ContainerRecord } from './loader_state.js';
+import type { ContainerActorArgs } from './sandbox_messages.js';
 
 const SIGKILL = 9;
 const CONTAINER_MODULE = new URL('../container/container_actor.js', import.meta.url).href;
@@ -38,11 +45,15 @@ export function createContainer(
     pidnsPath: pidns?.path || undefined,
     initPid: 0,
     actor: null,
+    gofer: null,
     reason: undefined,
     started: 0,
     exited: 0,
     cpuNsExited: 0,
   };
+  // The gofer starts now, as runsc's create starts it, so that its start-up overlaps what comes
+  // before `start`; start waits for it and reports why when it could not open the mounts.
+  rec.gofer = openContainerGofer(l, cid, bundle);
   l.containers.set(cid, rec);
   l.table.set(execKey(cid, 0), {
     cid,
@@ -88,27 +99,32 @@ export async function startContainer(
   const io = stdio ?? (cid === l.args.rootCid ? l.args.rootStdio : entry.stdio);
   rec.ns = namespaceFor(l, rec);
   rec.kc = l.kernel.addContainer(pidsLimitOf(rec.bundle.spec));
-  rec.actor = await l.ctx.spawn({
-    module: CONTAINER_MODULE,
-    export: 'createContainerActor',
-    args: { cid, loader: l.ctx.self.id },
-    name: `container:${cid}`,
-  });
   entry.stdio = io;
   rec.status = 'running';
   try {
+    if (rec.gofer !== null) await watchContainerGofer(l, cid, rec.gofer);
+    const args: ContainerActorArgs = { cid, loader: l.ctx.self.id, gofer: rec.gofer?.key ?? null };
+    rec.actor = await l.ctx.spawn({
+      module: CONTAINER_MODULE,
+      export: 'createContainerActor',
+      args,
+      name: `container:${cid}`,
+    });
     const pid = await l.launch(rec, initLaunch(rec.bundle.spec, io), cause);
     rec.initPid = pid;
     entry.pid = pid;
+    // A gofer lost while the init was being launched: its hang-up found nothing to kill then.
+    killIfGoferLost(l, cid);
     traceLifecycle({ what: 'container-start', sandbox: l.args.sandboxId, cid, pid });
     return { pid };
   } catch (e) {
     // Nothing ran: the container goes back to "created"-less limbo as runc's does — stopped.
     rec.status = 'stopped';
     rec.reason = (e as Error).message;
-    l.ctx.stop(rec.actor);
+    if (rec.actor !== null) l.ctx.stop(rec.actor);
     rec.actor = null;
-    l.kernel.removeContainer(rec.kc);
+    // A destroy that ran meanwhile has removed it from the kernel already.
+    if (l.containers.get(cid) === rec) l.kernel.removeContainer(rec.kc);
     rec.kc = null;
     throw e;
   }
@@ -137,6 +153,11 @@ export async function destroyContainer(l: Loader, cid: string): Promise<LoaderRe
     if (rec.kc !== null) l.kernel.removeContainer(rec.kc);
     l.containers.delete(cid);
     traceLifecycle({ what: 'container-stop', sandbox: l.args.sandboxId, cid, detail: rec.reason });
+    // Last, as runsc's destroy: no process of the container is left to call it. Waited for, so
+    // that no gofer process or tmpfs directory outlives the reply.
+    const g = rec.gofer;
+    rec.gofer = null;
+    if (g !== null) await closeContainerGofer(l, g);
   }
   return { sandboxEmpty: l.containers.size === 0 };
 }

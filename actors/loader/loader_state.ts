@@ -4,6 +4,7 @@ import type { ActorRef } from '../runtime/ids.js';
 import type { Bundle } from './bundle/index.js';
 import type { ContainerStatus, StdioSpec, WaitResult } from './control_protocol.js';
 import type { KContainer, KNamespace } from './kernel_port.js';
+import type { ContainerGofer } from './loader_gofer.js';
 
 export interface ContainerRecord {
   readonly cid: string;
@@ -21,6 +22,8 @@ export interface ContainerRecord {
   initPid: number;
   /** The container actor; null until start. */
   actor: ActorRef | null;
+  /** Its gofer, started at create, ended at destroy; null once closed. */
+  gofer: ContainerGofer | null;
   /** Why it stopped when its init's exit was not the reason (a kill, a lost gofer). */
   reason: string | undefined;
   /** Processes started in it, and how many have ended (for `events`). */

@@ -74,16 +74,26 @@ export interface GuestRaise {
   sig: number;
 }
 
+/**
+ * How an actor reaches its container's gofer: the key of the connection in the gofer registry of
+ * its own thread (see actors/loader/loader_gofer.ts for why a key and not the connection).
+ */
+export type GoferHandle = string;
+
 /** Container actor args. */
 export interface ContainerActorArgs {
   cid: string;
   loader: ActorId;
+  /** The container's gofer; null when it has none (its guests get stdio only). */
+  gofer: GoferHandle | null;
 }
 
 /** Process-group actor args. */
 export interface ProcessGroupActorArgs {
   cid: string;
   loader: ActorId;
+  /** The container's gofer, handed on by the container actor. */
+  gofer: GoferHandle | null;
 }
 
 export const MSG = {

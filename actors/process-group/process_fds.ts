@@ -17,6 +17,8 @@ import type { ProcessSyscalls } from '../../platform/syscalls.js';
 export interface InnerHandlers {
   readonly syscalls: ProcessSyscalls;
   users: number;
+  /** Run after the handlers' dispose: closes what was opened for them (stdio files, sockets). */
+  readonly closed?: () => Promise<void>;
 }
 
 export type Desc =
@@ -58,6 +60,11 @@ export class ProcessFds {
     const fd = this.table.insert(d, NO_RIGHTS, NO_RIGHTS);
     if (fd < 0) void releaseDesc(d);
     return fd;
+  }
+
+  /** Installs a description an inner handler opened at exactly `fd`, which must be free. */
+  addInnerAt(inner: InnerHandlers, innerFd: number, fd: number): void {
+    this.table.insertAt(fd, innerDesc(inner, innerFd), NO_RIGHTS, NO_RIGHTS);
   }
 
   /** pipe(2): the read end at the lowest free fd, the write end at the next. */
@@ -147,11 +154,11 @@ function releaseDesc(d: Desc): Promise<void> | undefined {
 }
 
 /**
- * Drops one use of an inner handler object; the last one disposes it. A dispose that returns a
- * Promise (closing host files) is handed back, so that the exit report can wait for it.
+ * Drops one use of an inner handler object; the last one disposes it. What closing its host files
+ * takes is handed back, so that the exit report can wait for it.
  */
 export function releaseInner(inner: InnerHandlers): Promise<void> | undefined {
   if (--inner.users !== 0) return undefined;
-  const r = inner.syscalls.dispose?.() as unknown;
-  return r instanceof Promise ? (r as Promise<void>).catch(() => undefined) : undefined;
+  inner.syscalls.dispose?.();
+  return inner.closed?.().catch(() => undefined);
 }

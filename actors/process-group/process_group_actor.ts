@@ -21,9 +21,11 @@ import {
 } from '../loader/sandbox_messages.js';
 import { guestStrategy } from './guest_platform.js';
 import { GuestSyscalls, type GuestLink } from './guest_syscalls.js';
+import { innerSyscalls } from './inner_syscalls.js';
 import { ProcessFds, type InnerHandlers } from './process_fds.js';
-import { StdioSyscalls } from '../../platform/wasi_handlers.js';
-import { SIGNAL_ENTRY, type FileAction } from '../../platform/corral_abi.js';
+import { SIGNAL_ENTRY } from '../../platform/corral_abi.js';
+import { applyFileActions } from './spawn_file_actions.js';
+import type { ProcessSyscalls } from '../../platform/syscalls.js';
 import { Wasm } from '../../platform/wasm_api.js';
 import { openStdio } from './stdio_open.js';
 
@@ -52,25 +54,24 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
       const parent = guests.get(r.inherit.from);
       if (parent === undefined) throw new RequestError(`spawn: parent ${r.inherit.from} is gone`, 'ESRCH');
       fds = ProcessFds.inherit(parent.syscalls.fds);
-      const failed = applyFileActions(fds, r.inherit.actions);
+      const failed = await applyFileActions(fds, r.inherit.actions);
       if (failed !== null) {
         await fds.closeAll();
         throw new RequestError(`spawn: file action failed: ${failed.what}`, failed.code);
       }
     } else {
       const stdio = await openStdio(r.stdio);
-      const base = new StdioSyscalls(stdio.bindings);
-      const inner: InnerHandlers = {
-        syscalls: Object.assign(Object.create(base) as StdioSyscalls, {
-          // Closing the host ends waits for the files and sockets opened for this stdio.
-          dispose: () => {
-            base.dispose();
-            return stdio.close();
-          },
-        }),
-        users: 0,
-      };
-      fds = ProcessFds.over(inner, [0, 1, 2]);
+      let base: ProcessSyscalls;
+      try {
+        // Stdio, and the container's files when it has a gofer (one fd table: FileSyscalls).
+        base = innerSyscalls(stdio.bindings, args.gofer);
+      } catch (e) {
+        await stdio.close();
+        throw new RequestError(`cannot start ${r.args[0]}: ${(e as Error).message}`, 'EIO');
+      }
+      // Closing the host ends waits for the files and sockets opened for this stdio.
+      const inner: InnerHandlers = { syscalls: base, users: 0, closed: () => stdio.close() };
+      fds = ProcessFds.over(inner, openFdsOf(base));
     }
     const syscalls = new GuestSyscalls(fds, linkFor(r.pid), exportsSignalEntry(module));
     start(r.pid, module, r.args, r.env, syscalls, cause, 0);
@@ -165,6 +166,19 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
   };
 }
 
+/** The fds a process starts with: stdio, then the preopens its inner handlers number from 3. */
+function openFdsOf(base: ProcessSyscalls): number[] {
+  const fds = [0, 1, 2];
+  if (base.fd_prestat_get === undefined) return fds;
+  const ctx = { signal: new AbortController().signal };
+  for (let fd = 3; ; fd++) {
+    const r = base.fd_prestat_get(fd, ctx);
+    // Preopens answer at once (their names are known); the first fd that is not one ends them.
+    if (r instanceof Promise || !('value' in r)) return fds;
+    fds.push(fd);
+  }
+}
+
 /** A running guest; owned by its process-group actor. */
 interface Running {
   proc: GuestProcess;
@@ -175,26 +189,6 @@ interface Running {
 
 function exportsSignalEntry(m: GuestModule): boolean {
   return Wasm.Module.exports(m.module).some((e) => e.name === SIGNAL_ENTRY && e.kind === 'function');
-}
-
-/** posix_spawn's file actions, in order; the first failure stops them (glibc's child does too). */
-function applyFileActions(
-  fds: ProcessFds,
-  actions: readonly FileAction[],
-): { what: string; code: string } | null {
-  for (const a of actions) {
-    if (a.op === 'close') {
-      // Closing an fd that is not open is not an error for posix_spawn (POSIX 2024, glibc).
-      fds.close(a.fd);
-    } else if (a.op === 'dup2') {
-      const e = fds.dup2(a.src, a.fd);
-      if (e !== null) return { what: `dup2(${a.src}, ${a.fd})`, code: 'EBADF' };
-    } else {
-      // Opening files in a spawned child needs the gofer's path walk from the child's cwd.
-      return { what: `open(${Buffer.from(a.path).toString()})`, code: 'ENOSYS' };
-    }
-  }
-  return null;
 }
 
 /** Linux's comm: the last component of the program path, at most 15 bytes (TASK_COMM_LEN - 1). */

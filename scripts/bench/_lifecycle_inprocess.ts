@@ -1,5 +1,6 @@
 // lifecycle_inprocess_us: one sandbox's whole life inside a running engine with a warm guest pool:
-// create (a Loader actor with its root container) → start → hello exits → wait → destroy.
+// create (a Loader actor with its root container) → start → hello exits → wait → destroy; with the
+// gofer as a child process per container (the default) and on the Loader's thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ActorSystem } from '../../actors/runtime/index.js';
@@ -13,19 +14,32 @@ const WARMUP = 50;
 const RUNS = 500;
 
 export async function runInprocessLifecycleBench(): Promise<void> {
+  // The default: each container's gofer a child process (~70 ms of node start-up per container).
+  await lifecycleBench('process', '', 20, 100);
+  // The gofer on the Loader's thread (LoaderArgs.gofer 'in-process'): what density costs without it.
+  await lifecycleBench('in-process', '_gofer_inprocess', WARMUP, RUNS);
+}
+
+async function lifecycleBench(
+  gofer: NonNullable<LoaderArgs['gofer']>,
+  suffix: string,
+  warmup: number,
+  runs: number,
+): Promise<void> {
   if (!existsSync(`${HELLO_BUNDLE}/rootfs/bin/hello`))
     throw new Error(`build examples/hello first (${HELLO_BUNDLE})`);
   const sys = await ActorSystem.start({ workers: 0 });
   await guestStrategy().pool.warmUp();
   const samples: number[] = [];
   try {
-    for (let i = 0; i < WARMUP + RUNS; i++) {
+    for (let i = 0; i < warmup + runs; i++) {
       const t0 = performance.now();
       const args: LoaderArgs = {
         sandboxId: `bench-${i}`,
         rootCid: 'hello',
         rootBundle: HELLO_BUNDLE,
         rootStdio: { kind: 'null' },
+        gofer,
       };
       const loader = await sys.spawn({ module: LOADER, export: 'createLoaderActor', args });
       const req = <O extends LoaderRequest['op']>(
@@ -36,23 +50,25 @@ export async function runInprocessLifecycleBench(): Promise<void> {
       if (w.exitCode !== 0) throw new Error(`hello exited with ${JSON.stringify(w)}`);
       await req({ op: 'destroy', cid: 'hello' });
       sys.stop(loader);
-      if (i >= WARMUP) samples.push((performance.now() - t0) * 1000);
+      if (i >= warmup) samples.push((performance.now() - t0) * 1000);
     }
   } finally {
     await sys.shutdown();
     await closeGuestStrategy();
   }
   report({
-    name: 'lifecycle_inprocess_us',
+    name: `lifecycle_inprocess${suffix}_us`,
     value: round(median(samples), 3),
     unit: 'us',
-    n: RUNS,
+    n: runs,
+    gofer,
     target: 2000,
   });
   report({
-    name: 'lifecycle_inprocess_p99_us',
+    name: `lifecycle_inprocess${suffix}_p99_us`,
     value: round(percentile(samples, 99), 3),
     unit: 'us',
-    n: RUNS,
+    n: runs,
+    gofer,
   });
 }

@@ -1,5 +1,8 @@
 // npm run bench -- fs: file calls under Corral (gofer out of process, the default, and in process)
-// against node:wasi, in the same run, on the same files, with the same guest timing itself.
+// against node:wasi, in the same run, on the same files, with the same guest timing itself. Corral
+// is measured twice: the guest on the platform with FileSyscalls over a gofer (the library), and
+// the guest exec'd into a container of a sandbox, its files a bind mount served by the container's
+// gofer (the wired path: Loader, container and process-group actors, GuestSyscalls).
 // Targets (issue 6): out of process within 2x of node:wasi, in process within 1.2x.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,8 @@ import { ModuleCache } from '../../platform/module.js';
 import { ThreadStrategy } from '../../platform/thread/thread_strategy.js';
 import { median, report, round } from './report.js';
 import { openGofer, runCorral, runNodeWasi, type GoferKind } from './_fs_runners.js';
+import { SandboxFsRunner } from './_fs_sandbox.js';
+import { closeGuestStrategy } from '../../actors/process-group/guest_platform.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const REPEATS = 5;
@@ -42,19 +47,35 @@ export async function run(): Promise<void> {
     'in-process': await openGofer('in-process', config),
     process: await openGofer('process', config),
   };
+  const guests = join(ROOT, 'build', 'guests');
+  const sandboxes = {
+    'in-process': await SandboxFsRunner.open(dir, guests, 'in-process'),
+    process: await SandboxFsRunner.open(dir, guests, 'process'),
+  };
   try {
     for (const [name, mode, n, unit] of CASES) {
-      const samples: Record<'node' | GoferKind, number[]> = { node: [], 'in-process': [], process: [] };
+      type Kind = 'node' | GoferKind | 'sandbox' | 'sandbox-in-process';
+      const samples: Record<Kind, number[]> = {
+        node: [],
+        'in-process': [],
+        process: [],
+        sandbox: [],
+        'sandbox-in-process': [],
+      };
       for (let r = 0; r < REPEATS; r++) {
         // Interleaved, so that machine noise hits every runtime alike.
         samples.node.push(await runNodeWasi(guest.module, dir, mode, n));
         samples['in-process'].push(await runCorral(strategy, guest, gofers['in-process'], mode, n));
         samples.process.push(await runCorral(strategy, guest, gofers.process, mode, n));
+        samples.sandbox.push(await sandboxes.process.run(mode, n));
+        samples['sandbox-in-process'].push(await sandboxes['in-process'].run(mode, n));
       }
       const value = (ns: number) => (unit === 'us' ? ns / 1000 : 1e9 / ns);
       const node = value(median(samples.node));
       const inProc = value(median(samples['in-process']));
       const outProc = value(median(samples.process));
+      const sbx = value(median(samples.sandbox));
+      const sbxIn = value(median(samples['sandbox-in-process']));
       // Ratio = how many times slower than node:wasi (time ratio; for throughput, inverted).
       const ratio = (x: number) => round(unit === 'us' ? x / node : node / x, 3);
       report({
@@ -67,11 +88,18 @@ export async function run(): Promise<void> {
         ratio_vs_node_wasi: ratio(outProc),
         in_process: round(inProc),
         in_process_ratio_vs_node_wasi: ratio(inProc),
+        sandbox: round(sbx),
+        sandbox_ratio_vs_node_wasi: ratio(sbx),
+        sandbox_in_process: round(sbxIn),
+        sandbox_in_process_ratio_vs_node_wasi: ratio(sbxIn),
       });
     }
   } finally {
     await gofers['in-process'].close();
     await gofers.process.close();
+    await sandboxes.process.close();
+    await sandboxes['in-process'].close();
+    await closeGuestStrategy();
     await strategy.close();
     rmSync(dir, { recursive: true, force: true });
   }
