@@ -158,7 +158,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'kill',
     summary: 'send a signal to a container (default TERM)',
-    synopsis: '[--all | --pid N | --pgid N | --foreground] ID [SIGNAL]',
+    synopsis: '[--all | --pid N | --pgid N] [--foreground] ID [SIGNAL]',
     positionals: 'id-signal',
     flags: [
       { name: 'all', short: 'a', kind: 'bool', help: 'signal every process of the container' },

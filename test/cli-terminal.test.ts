@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SANDBOX_ANNOTATION } from '../actors/loader/control_protocol.js';
 import { makeBundle, REPO, TempDirs } from './helpers/bundles.js';
 import { alive, CORRAL_BIN, CorralCli, until } from './helpers/cli.js';
 
@@ -244,6 +245,52 @@ test('bad console sockets and terminals: clear errors naming the path, nothing l
   assert.equal(ps.length, 1, 'no process was started');
   assert.deepEqual(terminalFds(host), []);
   await cli.ok(['delete', '--force', 'b6']);
+  assert.equal(alive(host), false);
+  assert.deepEqual(cli.leftovers(), []);
+});
+
+test("exec --tty in the foreground uses the caller's terminal; a sub-container gets its console", async () => {
+  const cli = new CorralCli(dirs);
+  const bundle = makeBundle(dirs, { bins: ['sleep', 'tty_job'], args: ['/bin/sleep', '1000000'] });
+  await cli.ok(['run', '--detach', '--bundle', bundle, 'e1']);
+  const host = hostPid(await cli.ok(['state', 'e1']));
+  const r = startPty([
+    'run',
+    process.execPath,
+    CORRAL_BIN,
+    '--root',
+    cli.root,
+    'exec',
+    '--tty',
+    'e1',
+    '/bin/tty_job',
+    'info',
+  ]);
+  await until(() => r.out().includes('isatty'), 'the exec to print', 10_000);
+  assert.match(r.out(), /isatty 1 1 1 filetype0 2 tcgetpgrp errno 0 pgrp (\d+) self \1\r\n/);
+  r.write('line\n');
+  await until(() => r.out().includes('got line'), 'the exec to read the terminal');
+  r.write('\x04');
+  assert.equal(await exitWithin(r, 10_000), 0, r.out());
+  await until(() => terminalFds(host).length === 0, "the exec's terminal fds to close");
+
+  // A sub-container joining the sandbox, with a terminal from its own console socket.
+  const sub = makeBundle(dirs, {
+    bins: ['tty_job'],
+    args: ['/bin/tty_job', 'info'],
+    terminal: true,
+    annotations: { [SANDBOX_ANNOTATION]: 'e1' },
+  });
+  const { socket, relay } = await consoleSocket();
+  await cli.ok(['create', '--bundle', sub, '--console-socket', socket, 'e2']);
+  await cli.ok(['start', 'e2']);
+  await until(() => /isatty[^\n]*\n/.test(relay.out()), 'the sub-container to print');
+  assert.match(relay.out(), /isatty 1 1 1 filetype0 2 tcgetpgrp errno 0/);
+  relay.write('\x04');
+  assert.equal((await cli.run(['wait', 'e2'])).code, 0);
+  assert.equal(await exitWithin(relay, 5_000), 0);
+  await cli.ok(['delete', 'e2']);
+  await cli.ok(['delete', '--force', 'e1']);
   assert.equal(alive(host), false);
   assert.deepEqual(cli.leftovers(), []);
 });
