@@ -65,6 +65,7 @@ export type ExecCommand = Base<
     user?: { uid: number; gid?: number };
     detach: boolean;
     tty: boolean;
+    consoleSocket?: string;
     process?: string;
     pidFile?: string;
   }
@@ -74,7 +75,7 @@ export type ExecCommand = Base<
     readonly args: readonly string[];
   };
 export type WaitCommand = Base<'wait', { pid?: number }> & WithId;
-export type KillCommand = Base<'kill', { all: boolean; pid?: number; pgid?: number }> &
+export type KillCommand = Base<'kill', { all: boolean; pid?: number; pgid?: number; foreground?: boolean }> &
   WithId & {
     /** Signal number (default SIGTERM, 15). */
     readonly signal: number;
@@ -503,6 +504,7 @@ function build(
       const cwd = absDir(flags, 'cwd');
       const user = str(flags, 'user');
       const pidFile = str(flags, 'pid-file');
+      const consoleSocket = str(flags, 'console-socket');
       return {
         ...base,
         command: name,
@@ -516,6 +518,7 @@ function build(
           ...(user !== undefined ? { user: parseUser(user) } : {}),
           ...(process !== undefined ? { process } : {}),
           ...(pidFile !== undefined ? { pidFile } : {}),
+          ...(consoleSocket !== undefined ? { consoleSocket } : {}),
         },
       };
     }
@@ -531,8 +534,12 @@ function build(
       const all = bool(flags, 'all');
       const pid = positiveInt(flags, 'pid', 'PID');
       const pgid = positiveInt(flags, 'pgid', 'PGID');
+      const foreground = bool(flags, 'foreground');
       if ([all, pid !== undefined, pgid !== undefined].filter(Boolean).length > 1) {
         throw new UsageError('--all, --pid and --pgid are mutually exclusive');
+      }
+      if (foreground && (all || pgid !== undefined)) {
+        throw new UsageError('--foreground goes with --pid only, not with --all or --pgid');
       }
       const sigText = positionals[1] ?? 'TERM';
       const signal = parseSignal(sigText);
@@ -542,7 +549,12 @@ function build(
         command: name,
         id,
         signal,
-        flags: { all, ...(pid !== undefined ? { pid } : {}), ...(pgid !== undefined ? { pgid } : {}) },
+        flags: {
+          all,
+          ...(pid !== undefined ? { pid } : {}),
+          ...(pgid !== undefined ? { pgid } : {}),
+          ...(foreground ? { foreground } : {}),
+        },
       };
     }
     case 'delete': {

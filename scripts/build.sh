@@ -14,4 +14,5 @@ node scripts/bundle.mjs
 [ -f scripts/build-kernel.sh ] && bash scripts/build-kernel.sh
 [ -f scripts/build-sdk.sh ] && bash scripts/build-sdk.sh
 [ -f scripts/build-guests.sh ] && bash scripts/build-guests.sh
+bash scripts/build-native.sh
 exit 0
