@@ -15,12 +15,7 @@
 extern "C" {
 #endif
 
-#ifndef __DEFINED_sigset_t
-typedef struct __sigset_t {
-  unsigned long __bits[128 / sizeof(long)];
-} sigset_t;
-#define __DEFINED_sigset_t
-#endif
+#include <__typedef_sigset_t.h> /* the SDK's: 64 signals, not wasi-libc's one-byte placeholder */
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1

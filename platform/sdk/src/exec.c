@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "record.h"
@@ -22,10 +23,31 @@ static int exec(const char *path, char *const argv[], char *const envp[], uint32
 
 int execve(const char *path, char *const argv[], char *const envp[]) { return exec(path, argv, envp, 0); }
 int execv(const char *path, char *const argv[]) { return exec(path, argv, environ, 0); }
-int execvp(const char *file, char *const argv[]) { return exec(file, argv, environ, CORRAL_SPAWN_SEARCH_PATH); }
+/* execvpe: the caller's PATH, each directory in turn, going on past ENOENT and EACCES (musl's). */
 int execvpe(const char *file, char *const argv[], char *const envp[]) {
-  return exec(file, argv, envp, CORRAL_SPAWN_SEARCH_PATH);
+  if (strchr(file, '/') != NULL) return exec(file, argv, envp, 0);
+  const char *path = getenv("PATH");
+  if (path == NULL) path = "/usr/local/bin:/bin:/usr/bin";
+  size_t flen = strlen(file);
+  int last = ENOENT;
+  for (const char *p = path;; p++) {
+    const char *end = strchr(p, ':');
+    size_t dlen = end != NULL ? (size_t)(end - p) : strlen(p);
+    char *full = malloc(dlen + flen + 2);
+    if (full == NULL) return errno = ENOMEM, -1;
+    memcpy(full, p, dlen);
+    full[dlen] = '/';
+    memcpy(full + dlen + 1, file, flen + 1);
+    exec(dlen == 0 ? file : full, argv, envp, 0);
+    free(full);
+    if (errno != ENOENT && errno != EACCES && errno != ENOTDIR) return -1;
+    if (errno == EACCES) last = EACCES;
+    if (end == NULL) return errno = last, -1;
+    p = end;
+  }
 }
+
+int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }
 
 /* The list forms: arguments up to a NULL (then, for execle, the environment). */
 #define COLLECT(arg0, ap, argv)                                    \

@@ -44,9 +44,30 @@ int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *
   return spawn(pid, path, fa, attr, argv, envp, 0);
 }
 
+/* posix_spawnp searches the caller's PATH (not the child's environment), as glibc and musl do:
+ * each directory in turn, going on past ENOENT and EACCES. */
 int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                  const posix_spawnattr_t *attr, char *const argv[], char *const envp[]) {
-  return spawn(pid, file, fa, attr, argv, envp, CORRAL_SPAWN_SEARCH_PATH);
+  if (strchr(file, '/') != NULL) return posix_spawn(pid, file, fa, attr, argv, envp);
+  const char *path = getenv("PATH");
+  if (path == NULL) path = "/usr/local/bin:/bin:/usr/bin";
+  size_t flen = strlen(file);
+  int last = ENOENT;
+  for (const char *p = path;; p++) {
+    const char *end = strchr(p, ':');
+    size_t dlen = end != NULL ? (size_t)(end - p) : strlen(p);
+    char *full = malloc(dlen + flen + 2);
+    if (full == NULL) return ENOMEM;
+    memcpy(full, p, dlen);
+    full[dlen] = '/';
+    memcpy(full + dlen + 1, file, flen + 1);
+    int e = spawn(pid, dlen == 0 ? file : full, fa, attr, argv, envp, 0);
+    free(full);
+    if (e != ENOENT && e != EACCES && e != ENOTDIR) return e;
+    if (e == EACCES) last = EACCES;
+    if (end == NULL) return last;
+    p = end;
+  }
 }
 
 int posix_spawnattr_init(posix_spawnattr_t *a) {

@@ -1,6 +1,9 @@
 /* Shared by the differential programs: spawning this same program in another role, and printing
  * wait statuses and errnos by name, so that output never holds a raw pid or a libc-specific text. */
 #ifndef POSIX_COMMON_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* glibc: POSIX_SPAWN_SETSID */
+#endif
 #define POSIX_COMMON_H
 
 #include <errno.h>
