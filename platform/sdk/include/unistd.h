@@ -16,6 +16,7 @@ int pipe2(int[2], int);
 int dup(int);
 int dup2(int, int);
 int pause(void);
+unsigned alarm(unsigned);
 int execve(const char *, char *const[], char *const[]);
 int execv(const char *, char *const[]);
 int execvp(const char *, char *const[]);
