@@ -1,4 +1,4 @@
-/* alarm(2): alarm(1) and pause() wait for SIGALRM's handler; alarm(0) cancels and returns the
+/* alarm(2): alarm(1) and sigsuspend wait for SIGALRM's handler; alarm(0) cancels and returns the
  * seconds left (> 0); a second alarm replaces the first and returns what was left of it; an alarm
  * with the default action ends a child (killed by 14). */
 #include "common.h"
@@ -18,10 +18,17 @@ int main(int argc, char **argv) {
   unsigned left = alarm(0);
   printf("alarm(0) cancels, left in (0, 10]: %s\n", left > 0 && left <= 10 ? "yes" : "no");
   printf("alarm(0) again: %u\n", alarm(0));
+  /* SIGALRM blocked while the flag is checked, let in only inside sigsuspend: no lost wake-up. */
+  sigset_t alrm, empty;
+  sigemptyset(&alrm);
+  sigaddset(&alrm, SIGALRM);
+  sigemptyset(&empty);
+  sigprocmask(SIG_BLOCK, &alrm, NULL);
   alarm(20);
   left = alarm(1);
   printf("replacing an alarm of 20 returns (0, 20]: %s\n", left > 0 && left <= 20 ? "yes" : "no");
-  while (!rang) pause();
+  while (!rang) sigsuspend(&empty);
+  sigprocmask(SIG_UNBLOCK, &alrm, NULL);
   printf("SIGALRM handled: %d\n", (int)rang);
   reap("child with a default SIGALRM", spawn_role("default"));
   return 0;
