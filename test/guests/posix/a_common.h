@@ -5,6 +5,10 @@
 #ifndef A_COMMON_H
 #define A_COMMON_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* glibc: POSIX_SPAWN_SETSID */
+#endif
+
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
