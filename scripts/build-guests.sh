@@ -33,11 +33,12 @@ for src in test/guests/posix/*.c; do
   native="build/posix/native/$name"
   wasm="build/posix/wasm/$name.wasm"
   mkdir -p build/posix/native build/posix/wasm
-  if [ ! -f "$native" ] || [ "$src" -nt "$native" ] || [ test/guests/posix/common.h -nt "$native" ]; then
+  # A program is rebuilt when it, a header beside it or the SDK changed.
+  if [ ! -f "$native" ] || [ "$src" -nt "$native" ] || [ -n "$(find test/guests/posix -name '*.h' -newer "$native")" ]; then
     gcc -O2 -Wall -Wextra -o "$native" "$src"
   fi
   if [ ! -f "$wasm" ] || [ "$src" -nt "$wasm" ] || [ build/sdk/libcorral.a -nt "$wasm" ] ||
-    [ test/guests/posix/common.h -nt "$wasm" ]; then
+    [ -n "$(find test/guests/posix -name '*.h' -newer "$wasm")" ]; then
     node dist/cli/corral_entry.js cc -Wall -Wextra "$src" -o "$wasm"
     echo "guests: built $wasm" >&2
   fi
