@@ -71,7 +71,12 @@ export function resolveInRoot(rootfs: string, guest: string): RootedPath {
     }
     if (todo.some((p) => p !== '' && p !== '.') && !st.isDirectory()) {
       const parts = [...done, part, ...todo.filter((p) => p !== '' && p !== '.').reverse()];
-      return { guestPath: '/' + parts.join('/'), hostPath: hostOf(rootfs, parts), stat: undefined, notDir: true };
+      return {
+        guestPath: '/' + parts.join('/'),
+        hostPath: hostOf(rootfs, parts),
+        stat: undefined,
+        notDir: true,
+      };
     }
     done.push(part);
   }
