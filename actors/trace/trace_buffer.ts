@@ -7,7 +7,7 @@
 // ring costs per frame (a fill callback, a sequentially consistent HEAD store and a doorbell check per
 // frame) was most of tracing's price. Here records are published in batches (see "Publishing").
 //
-// Layout. A 64-byte control block of Int32 words (Ctl), then the data region: a power-of-two number
+// Layout. A 256-byte control block of Int32 words (Ctl), then the data region: a power-of-two number
 // of 8-byte words. HEAD and TAIL count words, wrapping as u32. A record starts on a word with a u32
 // header, `type | words << 8` (its length in words, header included), and never wraps: one that
 // does not fit before the end of the region is preceded by a PAD record that fills the rest.
@@ -57,24 +57,30 @@ export const TIME_WORDS = 2;
 export const SYS_HEAD_WORDS = 7;
 export const LIFE_HEAD_WORDS = 2;
 
-/** Int32 slots of the control block. */
+/**
+ * Int32 slots of the control block. HEAD, TAIL and DROPPED each have a cache line of their own: the
+ * producer stores HEAD while the consumer stores TAIL on another core, and sharing a line would
+ * make every store of one miss in the other's cache (false sharing).
+ */
 export const enum Ctl {
   MAGIC = 0,
   /** Data region size in 8-byte words (a power of two). */
   WORDS = 1,
   /** Words written and published: the producer's Atomics.store, the consumer's Atomics.load. */
-  HEAD = 2,
+  HEAD = 16,
   /** Words consumed: the consumer's Atomics.store, the producer's Atomics.load. */
-  TAIL = 3,
+  TAIL = 32,
   /** Records lost because the ring was full: the producer's Atomics.store. */
-  DROPPED = 4,
+  DROPPED = 48,
 }
 
-export const CONTROL_BYTES = 64;
-const TRACE_MAGIC = 0x54524331; // "TRC1"
+export const CONTROL_BYTES = 256;
+const TRACE_MAGIC = 0x54524332; // "TRC2"
 
 /** A timestamped message at least this often within one handler's burst. */
 export const SAMPLE_EVERY = 32;
+/** Records dropped on a full ring before its TAIL is read again. */
+const FULL_RECHECK = 64;
 /** Words every record leaves free for the TIME that closes a run: a TIME and one PAD word. */
 const RESERVE = TIME_WORDS + 1;
 /** Strings (kinds, process names) longer than this are cut in the trace. */
@@ -148,6 +154,8 @@ export class TraceWriter {
   private tailSeen: number;
   private lost = 0;
   private lostPublished = 0;
+  /** Claims left that trust tailSeen after the ring was found full (see claim()). */
+  private fullFor = 0;
   /** Untimed MSG records since the last time written (sample or TIME). */
   private untimed = 0;
   /** The next message takes a sample: set when the event loop turns (see arm()). */
@@ -190,10 +198,21 @@ export class TraceWriter {
     const pos = head & this.mask;
     const pad = pos + n > this.words ? this.words - pos : 0;
     if (((head - this.tailSeen) >>> 0) + pad + n + reserve > this.words) {
+      // Full: the consumer is behind. Asking TAIL again at once, for every record of a flood, would
+      // pull its cache line from the consumer's core each time; a full ring is asked every
+      // FULL_RECHECK records instead (the records in between are dropped, as they would mostly be).
+      // Only the message hook's flood backs off so: the rarer records ask every time (precise()).
+      if (this.fullFor > 0) {
+        this.fullFor--;
+        return -1;
+      }
       // Atomics.load of TAIL: the consumer stores TAIL only after it has read every record below it,
       // so the space this shows free is read by nobody any more.
       this.tailSeen = Atomics.load(this.ctl, Ctl.TAIL) >>> 0;
-      if (((head - this.tailSeen) >>> 0) + pad + n + reserve > this.words) return -1;
+      if (((head - this.tailSeen) >>> 0) + pad + n + reserve > this.words) {
+        this.fullFor = FULL_RECHECK;
+        return -1;
+      }
     }
     if (pad === 0) {
       this.head = (head + n) >>> 0;
@@ -319,8 +338,14 @@ export class TraceWriter {
     this.untimed++;
   };
 
+  /** The next claim reads TAIL if the ring looks full: for records too rare to flood. */
+  private precise(): void {
+    this.fullFor = 0;
+  }
+
   /** Records one message with the time it carries, and publishes it (tests, replays). */
   message(t: MessageTrace): void {
+    this.precise();
     const k = this.kindId(t.kind);
     if (k < 0 || !this.writeMsg(t, k, true, t.ts)) this.lost++;
     else this.untimed = 0;
@@ -340,6 +365,7 @@ export class TraceWriter {
     ret: number,
     data: Uint8Array | null,
   ): void {
+    this.precise();
     const p = this.intern(proc);
     const dlen = data === null ? 0 : data.length;
     const n = SYS_HEAD_WORDS + ((dlen + 7) >> 3);
@@ -369,6 +395,7 @@ export class TraceWriter {
 
   /** Records a lifecycle event (rare: encoded as JSON) and publishes it. */
   lifecycle(ts: number, info: LifecycleInfo): void {
+    this.precise();
     const json = encoder.encode(JSON.stringify(info));
     const n = LIFE_HEAD_WORDS + ((json.length + 7) >> 3);
     if (this.untimed > 0) this.writeTime(); // as in syscall()
