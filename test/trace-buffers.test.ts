@@ -12,6 +12,7 @@ import { TraceSession } from '../actors/trace/trace_session.js';
 import type { ActorId, MessageId } from '../actors/runtime/ids.js';
 import type { FrameKind } from '../actors/runtime/envelope.js';
 import { FIXTURES } from './trace-fixtures.js';
+import { ByteOut } from '../actors/trace/sinks/byte_out.js';
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -217,4 +218,65 @@ test('thread tracing is off by default and after stop', () => {
   traceLifecycle({ what: 'sandbox-stop' });
   new TraceReader(ep).drain(sink);
   assert.equal(sink.length, 1);
+});
+
+test('messages through the hook: times sampled, the rest spread between samples, in order', async () => {
+  const ep = createTraceBuffer(0, 1 << 20);
+  const w = new TraceWriter(ep);
+  const r = new TraceReader(ep);
+  const m = {
+    from: 1 as ActorId,
+    to: 2 as ActorId,
+    kind: 'tick',
+    frame: 1 as FrameKind,
+    bytes: 0,
+    id: 0 as MessageId,
+    cause: 7 as MessageId,
+  };
+  const t0 = performance.timeOrigin + performance.now();
+  for (let i = 1; i <= 100; i++) w.messageHook({ ...m, id: i as MessageId });
+  // A different cause: another handler's turn, which takes its own sample.
+  w.messageHook({ ...m, id: 101 as MessageId, cause: 8 as MessageId });
+  w.flush();
+  const t1 = performance.timeOrigin + performance.now();
+  const out: Parameters<TraceReader['drain']>[0] = [];
+  r.drain(out);
+  const msgs = out.filter((e): e is MsgEvent => e.t === 'msg');
+  assert.deepEqual(
+    msgs.map((e) => e.id),
+    Array.from({ length: 101 }, (_, i) => i + 1),
+    'every message, in order',
+  );
+  for (let i = 0; i < msgs.length; i++) {
+    assert.ok(msgs[i]!.ts >= t0 && msgs[i]!.ts <= t1, `message ${i + 1} within the run`);
+    if (i > 0) assert.ok(msgs[i]!.ts >= msgs[i - 1]!.ts, `message ${i + 1} not before the one before it`);
+  }
+  // Unpublished records become visible when the event loop turns, without a flush.
+  w.messageHook({ ...m, id: 102 as MessageId });
+  w.messageHook({ ...m, id: 103 as MessageId });
+  await new Promise((res) => setImmediate(res));
+  const later: Parameters<TraceReader['drain']>[0] = [];
+  r.drain(later);
+  assert.deepEqual(
+    later.map((e) => e.t === 'msg' && e.id),
+    [102, 103],
+  );
+});
+
+test('the Chrome byte writer prints numbers as JavaScript does', () => {
+  const chunks: Buffer[] = [];
+  const b = new ByteOut((c) => chunks.push(Buffer.from(c)));
+  const ints = [0, 7, 10, 99, 1234567, 2 ** 32 + 5, 2 ** 53 - 1, -1, -250];
+  const ns = [0, 1, 10, 100, 999, 1000, 1500, 1234567, 987654321012, -31, -1000, -20804687];
+  for (const v of ints) {
+    b.int(v);
+    b.separator();
+  }
+  for (const v of ns) {
+    b.milli(v);
+    b.separator();
+  }
+  b.flush();
+  const text = Buffer.concat(chunks).toString('utf8');
+  assert.equal(text, [...ints.map(String), ...ns.map((v) => String(v / 1000))].join(',\n') + ',\n');
 });

@@ -6,7 +6,7 @@ import { ActorHost, SYS_HOST_EMPTY } from './host.js';
 import { HostLinks } from './host_links.js';
 import { TRACE_BUFFER_EVENTS, type HostControl, type HostWorkerData } from './host_control.js';
 import { actorId, type HostId } from './ids.js';
-import type { MessageTrace } from './trace_hook.js';
+import { stampingHook, type MessageTrace } from './trace_hook.js';
 import { startThreadTrace, stopThreadTrace } from '../trace/thread_trace.js';
 
 const data = workerData as HostWorkerData;
@@ -34,10 +34,10 @@ const control: HostControl = {
   spawn: (spec, supervisor) => host.spawnLocal(spec, supervisor),
   setTracing(on) {
     host.trace = on
-      ? (t) => {
+      ? stampingHook((t) => {
           if (traceEvents.length < TRACE_BUFFER_EVENTS) traceEvents.push(t);
           else traceDropped++;
-        }
+        })
       : null;
   },
   traceTo(buffer) {

@@ -4,5 +4,5 @@ export * from './actor.js';
 export { ACTOR_FAILED, ACTOR_STOPPED, type ActorFailed } from './envelope.js';
 export { ActorHost } from './host.js';
 export { ActorSystem, type SystemOptions } from './system.js';
-export type { MessageTrace, TraceHook } from './trace_hook.js';
+export type { HostTraceHook, MessageTrace, TraceHook, TracedMessage } from './trace_hook.js';
 export type { HostStats } from './host_control.js';

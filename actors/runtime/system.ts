@@ -23,7 +23,7 @@ import { ActorHost, SYS_SPAWN } from './host.js';
 import type { HostControl, HostStats, HostWorkerData } from './host_control.js';
 import { HostLinks } from './host_links.js';
 import { actorId, hostOf, type ActorId, type ActorRef, type HostId } from './ids.js';
-import type { MessageTrace, TraceHook } from './trace_hook.js';
+import { stampingHook, type MessageTrace, type TraceHook } from './trace_hook.js';
 import type { TraceBufferEndpoint } from '../trace/trace_buffer.js';
 import { startThreadTrace, stopThreadTrace } from '../trace/thread_trace.js';
 
@@ -184,7 +184,7 @@ export class ActorSystem extends EventEmitter<ActorSystemEvents> {
 
   /** Sets the trace hook on every host. Worker hosts buffer; collectTrace() brings their events here. */
   async setTracing(hook: TraceHook | null): Promise<void> {
-    this.host.trace = hook;
+    this.host.trace = hook === null ? null : stampingHook(hook);
     await Promise.all([...this.hosts.values()].map((h) => h.control.setTracing(hook !== null)));
   }
 

@@ -1,168 +1,356 @@
-// A thread's trace buffer: an SPSC ring (bridge/ring.ts) in a SharedArrayBuffer that this thread
-// writes trace records into and the trace actor's thread drains. Writing never blocks and never
-// allocates on the message path: when the ring is full the record is dropped and counted in a
-// shared counter the drainer reads (as Linux's perf ring counts PERF_RECORD_LOST).
+// A thread's trace buffer: a single-producer single-consumer ring of fixed-layout binary records in a
+// SharedArrayBuffer. The thread writes records with plain typed-array stores; the trace actor's thread
+// drains them (trace_reader.ts). Writing never blocks and never allocates on the message path: when
+// the ring is full the record is dropped and counted (as Linux's perf ring counts PERF_RECORD_LOST).
 //
-// Record layout (payloads are 8-byte aligned in the ring, so Float64 fields are read in place):
-//   STR   u32 id, then UTF-8 text              defines a string id used by later records
-//   MSG   f64 ts, from, to, id, cause; u32 bytes, frame, kind-string id, 0
-//   SYS   f64 ts, dur, pid; u32 proc-string id, sys, a0, a1; i32 errno; u32 ret, data length, 0;
-//         then data bytes
-//   LIFE  f64 ts, then UTF-8 JSON of LifecycleInfo (rare: JSON is fine)
-import { Ring, type RingEndpoint } from '../../bridge/ring.js';
-import { CONTROL_BYTES } from '../../bridge/ring_layout.js';
-import type { MessageTrace } from '../runtime/trace_hook.js';
+// Why not bridge/ring.ts: a message record is written on every traced message, and what the general
+// ring costs per frame (a fill callback, a sequentially consistent HEAD store and a doorbell check per
+// frame) was most of tracing's price. Here records are published in batches (see "Publishing").
+//
+// Layout. A 256-byte control block of Int32 words (Ctl), then the data region: a power-of-two number
+// of 8-byte words. HEAD and TAIL count words, wrapping as u32. A record starts on a word with a u32
+// header, `type | words << 8` (its length in words, header included), and never wraps: one that
+// does not fit before the end of the region is preceded by a PAD record that fills the rest.
+//
+//   word 0          word 1..                                                    words
+//   STR   hdr, id   u32 byte length; UTF-8 from word 2                          2 + text
+//   MSG   hdr, kind f64 from, to, id, cause; u32 bytes, frame                   6
+//   MSGT  hdr, kind as MSG, then f64 ts                                         7
+//   TIME  hdr, 0    f64 ts                                                      2
+//   SYS   hdr, proc f64 ts, dur, pid; u32 sys, i32 a0, i32 a1, i32 errno,       7 + data
+//                   u32 ret, u32 data length; data bytes from word 7
+//   LIFE  hdr, len  f64 ts; UTF-8 JSON of LifecycleInfo from word 2 (rare)      2 + json
+//
+// Time. Reading the clock costs ~40 ns here, as much as delivering a local message, so a message
+// record carries a timestamp (MSGT, a "sample") only when one is needed to keep the times right:
+// the first message after the thread's event loop turned (it may have been idle), the first message
+// of a different handler turn (its cause changed: the handler before may have computed for a long
+// time), and every SAMPLE_EVERY-th message of one handler's burst. Between two samples, MSG records
+// take no time; the reader spreads them evenly between the samples around them (or a TIME record
+// that closes the run: written before the records are published, and when the event loop turns).
+// So every time is exact at a sample, and elsewhere within one handler's run of at most
+// SAMPLE_EVERY messages. SYS and LIFE records carry their own times.
+//
+// Publishing. The producer stores HEAD (making records visible) only at a sample, a TIME, or a SYS or
+// LIFE record: once per SAMPLE_EVERY messages in a burst, and at the end of every event-loop turn that
+// wrote records (a microtask). A published buffer therefore never ends in the middle of a run of
+// untimed MSG records, and the reader never waits for a closing time. To be sure the closing TIME
+// always fits, every record except a sample's closer leaves RESERVE words free.
+import { traceNow, type MessageTrace, type TracedMessage } from '../runtime/trace_hook.js';
 import type { LifecycleInfo } from './events.js';
 
 export const enum Rec {
+  PAD = 0,
   STR = 1,
   MSG = 2,
-  SYS = 3,
-  LIFE = 4,
+  MSGT = 3,
+  TIME = 4,
+  SYS = 5,
+  LIFE = 6,
 }
 
-export const MSG_BYTES = 56;
-export const SYS_HEAD_BYTES = 56;
+/** Words of the records of fixed size (and of the heads of the others). */
+export const STR_HEAD_WORDS = 2;
+export const MSG_WORDS = 6;
+export const MSGT_WORDS = 7;
+export const TIME_WORDS = 2;
+export const SYS_HEAD_WORDS = 7;
+export const LIFE_HEAD_WORDS = 2;
 
-/** Default ring size per thread: ~36,000 message records between two drains. */
+/**
+ * Int32 slots of the control block. HEAD, TAIL and DROPPED each have a cache line of their own: the
+ * producer stores HEAD while the consumer stores TAIL on another core, and sharing a line would
+ * make every store of one miss in the other's cache (false sharing).
+ */
+export const enum Ctl {
+  MAGIC = 0,
+  /** Data region size in 8-byte words (a power of two). */
+  WORDS = 1,
+  /** Words written and published: the producer's Atomics.store, the consumer's Atomics.load. */
+  HEAD = 16,
+  /** Words consumed: the consumer's Atomics.store, the producer's Atomics.load. */
+  TAIL = 32,
+  /** Records lost because the ring was full: the producer's Atomics.store. */
+  DROPPED = 48,
+}
+
+export const CONTROL_BYTES = 256;
+const TRACE_MAGIC = 0x54524332; // "TRC2"
+
+/** A timestamped message at least this often within one handler's burst. */
+export const SAMPLE_EVERY = 32;
+/** Records dropped on a full ring before its TAIL is read again. */
+const FULL_RECHECK = 64;
+/** Words every record leaves free for the TIME that closes a run: a TIME and one PAD word. */
+const RESERVE = TIME_WORDS + 1;
+/** Strings (kinds, process names) longer than this are cut in the trace. */
+const MAX_STRING = 200;
+
+/** Default ring size per thread: ~87,000 untimed message records between two drains. */
 export const DEFAULT_TRACE_RING_BYTES = 4 << 20;
-
-/** Words of the counters buffer. */
-const enum Counter {
-  /** Records lost because the ring was full; written by the producer, read by the drainer. */
-  DROPPED = 0,
-}
 
 /** What a thread needs to start tracing into a buffer: structured-cloneable. */
 export interface TraceBufferEndpoint {
-  readonly ring: RingEndpoint;
-  readonly counters: SharedArrayBuffer;
+  readonly sab: SharedArrayBuffer;
   /** The actor host (thread) index the records come from. */
   readonly host: number;
 }
 
 export function createTraceBuffer(host: number, ringBytes = DEFAULT_TRACE_RING_BYTES): TraceBufferEndpoint {
-  const ring = Ring.create(ringBytes);
-  return { ring: ring.endpoint, counters: new SharedArrayBuffer(8), host };
+  if (
+    !Number.isInteger(ringBytes) ||
+    ringBytes < 1024 ||
+    ringBytes > 2 ** 30 ||
+    (ringBytes & (ringBytes - 1)) !== 0
+  ) {
+    throw new RangeError(`trace ring size ${ringBytes} must be a power of two, 1 KiB .. 1 GiB`);
+  }
+  const sab = new SharedArrayBuffer(CONTROL_BYTES + ringBytes);
+  const ctl = new Int32Array(sab, 0, CONTROL_BYTES >> 2);
+  // Plain stores: nobody else sees `sab` until it is posted, and postMessage orders them.
+  ctl[Ctl.WORDS] = ringBytes >> 3;
+  ctl[Ctl.MAGIC] = TRACE_MAGIC;
+  return { sab, host };
+}
+
+/** The views both sides use; checks that `ep` is a trace buffer. */
+export function traceViews(ep: TraceBufferEndpoint): {
+  ctl: Int32Array;
+  words: number;
+  f64: Float64Array;
+  u32: Uint32Array;
+  i32: Int32Array;
+  bytes: Uint8Array;
+} {
+  const ctl = new Int32Array(ep.sab, 0, CONTROL_BYTES >> 2);
+  if (ctl[Ctl.MAGIC] !== TRACE_MAGIC) throw new TypeError('not a trace buffer');
+  const words = ctl[Ctl.WORDS]!;
+  return {
+    ctl,
+    words,
+    f64: new Float64Array(ep.sab, CONTROL_BYTES, words),
+    u32: new Uint32Array(ep.sab, CONTROL_BYTES, words * 2),
+    i32: new Int32Array(ep.sab, CONTROL_BYTES, words * 2),
+    bytes: new Uint8Array(ep.sab, CONTROL_BYTES, words * 8),
+  };
 }
 
 const encoder = new TextEncoder();
 
-/** The producer side; one per thread, used only by that thread. */
+/** The producer side; one per thread, used only by that thread. Every field is owned by it. */
 export class TraceWriter {
   /** Immutable after construction. */
   readonly host: number;
-  private readonly ring: Ring;
-  private readonly counters: Int32Array;
+  private readonly ctl: Int32Array;
   private readonly f64: Float64Array;
   private readonly u32: Uint32Array;
   private readonly i32: Int32Array;
-  /** Strings already defined in this ring; owned by the writing thread. */
+  private readonly bytes: Uint8Array;
+  private readonly words: number;
+  private readonly mask: number;
+  /** Words written, published or not (HEAD's only writer keeps it here). */
+  private head: number;
+  /** A TAIL seen earlier; stale is safe (it only under-reports free space). */
+  private tailSeen: number;
+  private lost = 0;
+  private lostPublished = 0;
+  /** Claims left that trust tailSeen after the ring was found full (see claim()). */
+  private fullFor = 0;
+  /** Untimed MSG records since the last time written (sample or TIME). */
+  private untimed = 0;
+  /** The next message takes a sample: set when the event loop turns (see arm()). */
+  private stale = true;
+  /** A microtask is queued to mark the turn's end. */
+  private armed = false;
+  /** The cause of the last message recorded: a different one starts another handler's turn. */
+  private lastCause = -1;
+  /** Strings already defined in this ring. */
   private readonly strings = new Map<string, number>();
-  // The record being written, read by the fill callbacks (bound once so writes allocate nothing).
-  private m: MessageTrace | null = null;
-  private sTs = 0;
-  private sDur = 0;
-  private sPid = 0;
-  private sProc = 0;
-  private sSys = 0;
-  private sA0 = 0;
-  private sA1 = 0;
-  private sErrno = 0;
-  private sRet = 0;
-  private sData: Uint8Array | null = null;
-  private kindId = 0;
-  private lastString: string | null = null;
-  private lastId = 0;
+  private lastKind: string | null = null;
+  private lastKindId = 0;
 
   constructor(ep: TraceBufferEndpoint) {
     this.host = ep.host;
-    this.ring = Ring.attach(ep.ring);
-    this.counters = new Int32Array(ep.counters);
-    const data = this.ring.sab.byteLength - CONTROL_BYTES;
-    this.f64 = new Float64Array(this.ring.sab, CONTROL_BYTES, data >> 3);
-    this.u32 = new Uint32Array(this.ring.sab, CONTROL_BYTES, data >> 2);
-    this.i32 = new Int32Array(this.ring.sab, CONTROL_BYTES, data >> 2);
+    const v = traceViews(ep);
+    this.ctl = v.ctl;
+    this.f64 = v.f64;
+    this.u32 = v.u32;
+    this.i32 = v.i32;
+    this.bytes = v.bytes;
+    this.words = v.words;
+    this.mask = v.words - 1;
+    // Atomics.load: attaching to a buffer in use starts where its last writer published.
+    this.head = Atomics.load(this.ctl, Ctl.HEAD) >>> 0;
+    this.tailSeen = Atomics.load(this.ctl, Ctl.TAIL) >>> 0;
   }
 
+  /** Records dropped so far, published or not. */
   get dropped(): number {
-    return Atomics.load(this.counters, Counter.DROPPED); // any recent value will do
+    return this.lost;
   }
+
+  /**
+   * Claims `n` words, leaving `reserve` free after them; returns the first word's index, or -1 when
+   * the ring is full. Writes the PAD record if the claim wraps. Nothing is visible until publish().
+   */
+  private claim(n: number, reserve: number): number {
+    const head = this.head;
+    const pos = head & this.mask;
+    const pad = pos + n > this.words ? this.words - pos : 0;
+    if (((head - this.tailSeen) >>> 0) + pad + n + reserve > this.words) {
+      // Full: the consumer is behind. Asking TAIL again at once, for every record of a flood, would
+      // pull its cache line from the consumer's core each time; a full ring is asked every
+      // FULL_RECHECK records instead (the records in between are dropped, as they would mostly be).
+      // Only the message hook's flood backs off so: the rarer records ask every time (precise()).
+      if (this.fullFor > 0) {
+        this.fullFor--;
+        return -1;
+      }
+      // Atomics.load of TAIL: the consumer stores TAIL only after it has read every record below it,
+      // so the space this shows free is read by nobody any more.
+      this.tailSeen = Atomics.load(this.ctl, Ctl.TAIL) >>> 0;
+      if (((head - this.tailSeen) >>> 0) + pad + n + reserve > this.words) {
+        this.fullFor = FULL_RECHECK;
+        return -1;
+      }
+    }
+    if (pad === 0) {
+      this.head = (head + n) >>> 0;
+      return pos;
+    }
+    this.u32[pos << 1] = Rec.PAD | (pad << 8); // plain store, published with the records after it
+    this.head = (head + pad + n) >>> 0;
+    return 0;
+  }
+
+  /** Makes every record written so far visible to the reader, closing a run of untimed ones first. */
+  private publish(): void {
+    if (this.untimed > 0) this.writeTime();
+    // The records were written with plain stores before this sequentially consistent store; a reader
+    // whose Atomics.load returns this HEAD (or a later one) therefore sees them whole.
+    Atomics.store(this.ctl, Ctl.HEAD, this.head | 0);
+    if (this.lost !== this.lostPublished) {
+      this.lostPublished = this.lost;
+      // Atomics.store: a count the reader loads from another thread; it orders nothing else.
+      Atomics.store(this.ctl, Ctl.DROPPED, this.lost | 0);
+    }
+  }
+
+  /** A TIME record: closes the run of untimed MSG records before it. */
+  private writeTime(): void {
+    // Cannot fail: every record of the run left RESERVE words free behind it.
+    const at = this.claim(TIME_WORDS, 0);
+    if (at < 0) return;
+    this.u32[at << 1] = Rec.TIME | (TIME_WORDS << 8);
+    this.u32[(at << 1) + 1] = 0;
+    this.f64[at + 1] = traceNow();
+    this.untimed = 0;
+  }
+
+  /** Queues the end-of-turn microtask: it publishes, and makes the next message take a sample. */
+  private arm(): void {
+    this.armed = true;
+    queueMicrotask(this.turnEnd);
+  }
+
+  private readonly turnEnd = (): void => {
+    this.armed = false;
+    this.stale = true;
+    this.publish();
+  };
 
   private drop(): void {
-    // Atomics.add: the drainer reads the count from another thread; nothing else is ordered by it.
-    Atomics.add(this.counters, Counter.DROPPED, 1);
+    this.lost++;
+    if (!this.armed) this.arm(); // the count is published when the turn ends
+  }
+
+  /** Publishes everything written so far (tracing stops, or a test reads the buffer at once). */
+  flush(): void {
+    this.publish();
   }
 
   /** The string's id, defining it in the ring first if needed; -1 when the ring is full. */
   private intern(s: string): number {
-    // Floods repeat one kind: compare with the last string before hashing.
-    if (s === this.lastString) return this.lastId;
     const known = this.strings.get(s);
-    if (known !== undefined) {
-      this.lastString = s;
-      this.lastId = known;
-      return known;
-    }
+    if (known !== undefined) return known;
     const id = this.strings.size + 1;
-    const text = encoder.encode(s.length > 200 ? s.slice(0, 200) : s);
-    if (4 + text.length > this.ring.maxMessageBytes) return -1;
-    const ok = this.ring.tryWriteWith(Rec.STR, 4 + text.length, (b, o) => {
-      this.u32[o >> 2] = id;
-      b.set(text, o + 4);
-    });
-    if (!ok) return -1;
+    const text = encoder.encode(s.length > MAX_STRING ? s.slice(0, MAX_STRING) : s);
+    const at = this.claim(STR_HEAD_WORDS + ((text.length + 7) >> 3), RESERVE);
+    if (at < 0) return -1;
+    this.u32[at << 1] = Rec.STR | ((STR_HEAD_WORDS + ((text.length + 7) >> 3)) << 8);
+    this.u32[(at << 1) + 1] = id;
+    this.u32[(at << 1) + 2] = text.length;
+    this.bytes.set(text, (at + STR_HEAD_WORDS) << 3);
     this.strings.set(s, id);
     return id;
   }
 
-  private readonly fillMsg = (_b: Uint8Array, o: number): void => {
-    const m = this.m!;
-    const f = o >> 3;
-    const f64 = this.f64;
-    f64[f] = m.ts;
-    f64[f + 1] = m.from;
-    f64[f + 2] = m.to;
-    f64[f + 3] = m.id;
-    f64[f + 4] = m.cause;
-    const w = (o >> 2) + 10;
-    const u32 = this.u32;
-    u32[w] = m.bytes;
-    u32[w + 1] = m.frame;
-    u32[w + 2] = this.kindId;
-    u32[w + 3] = 0;
-  };
-
-  /** Records one actor message: the ActorHost trace hook. */
-  message(t: MessageTrace): void {
-    const k = this.intern(t.kind);
-    if (k < 0) return this.drop();
-    this.kindId = k;
-    this.m = t;
-    if (!this.ring.tryWriteWith(Rec.MSG, MSG_BYTES, this.fillMsg)) this.drop();
-    this.m = null;
+  private kindId(kind: string): number {
+    // Floods repeat one kind: the last one is compared before the map is asked.
+    if (kind === this.lastKind) return this.lastKindId;
+    const id = this.intern(kind);
+    if (id > 0) {
+      this.lastKind = kind;
+      this.lastKindId = id;
+    }
+    return id;
   }
 
-  /** The hook for ActorHost.trace, bound to this writer. */
-  readonly messageHook = (t: MessageTrace): void => this.message(t);
+  /**
+   * Writes a MSG record, or a MSGT when `timed`: its time is `ts`, or the clock when `ts` is NaN
+   * (read only once the record has room, so that a full ring costs no clock reads).
+   */
+  private writeMsg(m: TracedMessage, k: number, timed: boolean, ts: number): boolean {
+    const n = timed ? MSGT_WORDS : MSG_WORDS;
+    const at = this.claim(n, RESERVE);
+    if (at < 0) return false;
+    const u32 = this.u32;
+    const f64 = this.f64;
+    const w = at << 1;
+    u32[w] = (timed ? Rec.MSGT : Rec.MSG) | (n << 8);
+    u32[w + 1] = k;
+    f64[at + 1] = m.from;
+    f64[at + 2] = m.to;
+    f64[at + 3] = m.id;
+    f64[at + 4] = m.cause;
+    u32[w + 10] = m.bytes;
+    u32[w + 11] = m.frame;
+    if (timed) f64[at + 6] = ts === ts ? ts : traceNow();
+    return true;
+  }
 
-  private readonly fillSys = (b: Uint8Array, o: number): void => {
-    const f = o >> 3;
-    this.f64[f] = this.sTs;
-    this.f64[f + 1] = this.sDur;
-    this.f64[f + 2] = this.sPid;
-    const w = (o >> 2) + 6;
-    this.u32[w] = this.sProc;
-    this.u32[w + 1] = this.sSys;
-    this.i32[w + 2] = this.sA0;
-    this.i32[w + 3] = this.sA1;
-    this.i32[w + 4] = this.sErrno;
-    this.u32[w + 5] = this.sRet >>> 0;
-    const d = this.sData;
-    this.u32[w + 6] = d === null ? 0 : d.length;
-    this.u32[w + 7] = 0;
-    if (d !== null) b.set(d, o + SYS_HEAD_BYTES);
+  /** The ActorHost trace hook: one message, timed as the header comment says. */
+  readonly messageHook = (m: TracedMessage): void => {
+    const k = this.kindId(m.kind);
+    if (k < 0) return this.drop();
+    const cause = m.cause;
+    if (this.stale || cause !== this.lastCause || this.untimed >= SAMPLE_EVERY - 1) {
+      // A sample: it closes the run before it, so no TIME is needed, and everything is published.
+      if (!this.writeMsg(m, k, true, NaN)) return this.drop();
+      this.untimed = 0;
+      this.lastCause = cause;
+      this.publish();
+      this.stale = false;
+      if (!this.armed) this.arm();
+      return;
+    }
+    if (!this.writeMsg(m, k, false, 0)) return this.drop();
+    this.untimed++;
   };
+
+  /** The next claim reads TAIL if the ring looks full: for records too rare to flood. */
+  private precise(): void {
+    this.fullFor = 0;
+  }
+
+  /** Records one message with the time it carries, and publishes it (tests, replays). */
+  message(t: MessageTrace): void {
+    this.precise();
+    const k = this.kindId(t.kind);
+    if (k < 0 || !this.writeMsg(t, k, true, t.ts)) this.lost++;
+    else this.untimed = 0;
+    this.publish();
+  }
 
   /** Records one guest syscall: the shape of platform/syscall_host.ts's SyscallTraceHook. */
   syscall(
@@ -177,32 +365,50 @@ export class TraceWriter {
     ret: number,
     data: Uint8Array | null,
   ): void {
+    this.precise();
     const p = this.intern(proc);
-    if (p < 0) return this.drop();
-    this.sTs = start;
-    this.sDur = dur;
-    this.sPid = pid;
-    this.sProc = p;
-    this.sSys = sys;
-    this.sA0 = a0;
-    this.sA1 = a1;
-    this.sErrno = errno;
-    this.sRet = ret;
-    this.sData = data;
-    const len = SYS_HEAD_BYTES + (data === null ? 0 : data.length);
-    if (!this.ring.tryWriteWith(Rec.SYS, len, this.fillSys)) this.drop();
-    this.sData = null;
+    const dlen = data === null ? 0 : data.length;
+    const n = SYS_HEAD_WORDS + ((dlen + 7) >> 3);
+    // Closed first, so that the untimed run ends before this record (the reader relies on it).
+    if (this.untimed > 0) this.writeTime();
+    const at = p < 0 ? -1 : this.claim(n, 0);
+    if (at < 0) {
+      this.lost++;
+      return this.publish();
+    }
+    const u32 = this.u32;
+    const w = at << 1;
+    u32[w] = Rec.SYS | (n << 8);
+    u32[w + 1] = p;
+    this.f64[at + 1] = start;
+    this.f64[at + 2] = dur;
+    this.f64[at + 3] = pid;
+    u32[w + 8] = sys;
+    this.i32[w + 9] = a0;
+    this.i32[w + 10] = a1;
+    this.i32[w + 11] = errno;
+    u32[w + 12] = ret >>> 0;
+    u32[w + 13] = dlen;
+    if (data !== null) this.bytes.set(data, (at + SYS_HEAD_WORDS) << 3);
+    this.publish();
   }
 
-  /** Records a lifecycle event (rare: encoded as JSON). */
+  /** Records a lifecycle event (rare: encoded as JSON) and publishes it. */
   lifecycle(ts: number, info: LifecycleInfo): void {
+    this.precise();
     const json = encoder.encode(JSON.stringify(info));
+    const n = LIFE_HEAD_WORDS + ((json.length + 7) >> 3);
+    if (this.untimed > 0) this.writeTime(); // as in syscall()
     // A runaway detail string must not throw from tracing: it is dropped like a record that does not fit.
-    if (8 + json.length > this.ring.maxMessageBytes) return this.drop();
-    const ok = this.ring.tryWriteWith(Rec.LIFE, 8 + json.length, (b, o) => {
-      this.f64[o >> 3] = ts;
-      b.set(json, o + 8);
-    });
-    if (!ok) this.drop();
+    const at = n > this.words >> 1 ? -1 : this.claim(n, 0);
+    if (at < 0) {
+      this.lost++;
+      return this.publish();
+    }
+    this.u32[at << 1] = Rec.LIFE | (n << 8);
+    this.u32[(at << 1) + 1] = json.length;
+    this.f64[at + 1] = ts;
+    this.bytes.set(json, (at + LIFE_HEAD_WORDS) << 3);
+    this.publish();
   }
 }

@@ -20,6 +20,14 @@ const DRAIN_CHUNK = 2048;
  * event's timestamp and not yet written its record, and merging threads by time needs a watermark.
  */
 const HOLD_MS = 5;
+/**
+ * A timer drain works at most this long before it lets the event loop run (file writes complete
+ * then) and continues in a setImmediate: a drain that ran as long as producers kept writing would
+ * queue file writes it never lets finish.
+ */
+const PUMP_MS = 4;
+/** How long stop() waits for a sink that is behind (a slow disk) before the rest is dropped. */
+const STOP_WAIT_MS = 30_000;
 
 export interface TraceSessionOptions {
   /** The system whose hosts are traced; absent: only this thread (platform-level use, tests). */
@@ -58,6 +66,8 @@ export class TraceSession {
   private events = 0;
   private lastDropped = 0;
   private batch: TraceEvent[] = [];
+  /** A timer drain continues in a setImmediate. */
+  private pumping = false;
 
   constructor(opts: TraceSessionOptions = {}) {
     this.system = opts.system;
@@ -85,7 +95,7 @@ export class TraceSession {
       // Buffers arrive through attach().
     } else if (this.system !== undefined) await this.system.traceTo(make);
     else startThreadTrace(make(0));
-    this.timer = setInterval(() => this.drain(HOLD_MS), this.drainMs);
+    this.timer = setInterval(this.pump, this.drainMs);
   }
 
   /** Drains a thread's buffer from now on (made by this session, or handed over by its maker). */
@@ -106,7 +116,7 @@ export class TraceSession {
       else stopThreadTrace();
       clearInterval(this.timer);
       this.timer = undefined;
-      this.drain();
+      await this.drainAll();
     }
     const status = this.status();
     const sinks = this.sinks.splice(0);
@@ -149,6 +159,51 @@ export class TraceSession {
     };
   }
 
+  /** A sink cannot take more now but will soon (its file writes are queued): records wait in the rings. */
+  private behind(): boolean {
+    for (const s of this.sinks) if (s.behind === true) return true;
+    return false;
+  }
+
+  /**
+   * The timer's drain: while no sink is behind, rounds until the buffers are empty, for at most
+   * PUMP_MS at a time. When a sink is behind, records stay in the rings; if the rings fill, their
+   * producers drop and count, which costs the traced threads less than records decoded and
+   * encoded to be dropped here.
+   */
+  private readonly pump = (): void => {
+    if (!this.on || this.pumping) return;
+    const end = performance.now() + PUMP_MS;
+    while (!this.behind()) {
+      if (!this.round(HOLD_MS)) return;
+      if (performance.now() >= end) {
+        this.pumping = true;
+        setImmediate(() => {
+          this.pumping = false;
+          this.pump();
+        });
+        return;
+      }
+    }
+  };
+
+  /** Drains everything, letting a sink that is behind catch up first (for at most STOP_WAIT_MS). */
+  private async drainAll(): Promise<void> {
+    const deadline = performance.now() + STOP_WAIT_MS;
+    let slice = performance.now() + PUMP_MS;
+    for (;;) {
+      if (this.behind() && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      if (!this.round(0)) return;
+      if (performance.now() >= slice) {
+        await new Promise((r) => setImmediate(r));
+        slice = performance.now() + PUMP_MS;
+      }
+    }
+  }
+
   /**
    * Drains every buffer and feeds the sinks; returns the events it delivered. Works in rounds of at
    * most DRAIN_CHUNK records per buffer, so that what a round allocates dies young (a whole ring's
@@ -158,45 +213,52 @@ export class TraceSession {
    * the next round or drain. An explicit drain (holdMs 0) delivers everything written so far.
    */
   drain(holdMs = 0): number {
-    let total = 0;
-    for (;;) {
-      const batch = this.batch;
-      let got = 0;
-      let cut = holdMs > 0 ? performance.timeOrigin + performance.now() - holdMs : Infinity;
-      for (const r of this.readers.values()) {
-        const before = batch.length;
-        const n = r.drain(batch, DRAIN_CHUNK);
-        got += n;
-        if (n >= DRAIN_CHUNK && batch.length > before) cut = Math.min(cut, batch[batch.length - 1]!.ts);
-      }
-      const dropped = this.dropped();
-      if (dropped !== this.lastDropped) {
-        this.lastDropped = dropped;
-        batch.push({
-          t: 'stat',
-          ts: performance.timeOrigin + performance.now(),
-          dropped,
-          events: this.events,
-        });
-      }
-      if (batch.length === 0) return total;
-      // Each buffer is nearly in order; merging threads and holding back need a sort (stable, so a
-      // thread's order stays).
-      if (this.readers.size > 1 || cut !== Infinity) batch.sort((a, b) => a.ts - b.ts);
-      let ready = batch;
-      if (cut === Infinity) this.batch = [];
-      else {
-        let k = batch.length;
-        while (k > 0 && batch[k - 1]!.ts > cut) k--;
-        this.batch = batch.slice(k);
-        ready = k === batch.length ? batch : batch.slice(0, k);
-      }
-      if (ready.length > 0) {
-        this.events += ready.length;
-        total += ready.length;
-        for (const s of this.sinks) s.write(ready);
-      }
-      if (got === 0 || ready.length === 0) return total;
-    }
+    const before = this.events;
+    while (this.round(holdMs));
+    return this.events - before;
   }
+
+  /** One round of drain(): true when it delivered events and there may be more. */
+  private round(holdMs: number): boolean {
+    const batch = this.batch;
+    let got = 0;
+    let cut = holdMs > 0 ? performance.timeOrigin + performance.now() - holdMs : Infinity;
+    for (const r of this.readers.values()) {
+      const before = batch.length;
+      const n = r.drain(batch, DRAIN_CHUNK);
+      got += n;
+      if (n >= DRAIN_CHUNK && batch.length > before) cut = Math.min(cut, batch[batch.length - 1]!.ts);
+    }
+    const dropped = this.dropped();
+    if (dropped !== this.lastDropped) {
+      this.lastDropped = dropped;
+      batch.push({
+        t: 'stat',
+        ts: performance.timeOrigin + performance.now(),
+        dropped,
+        events: this.events,
+      });
+    }
+    if (batch.length === 0) return false;
+    // Each buffer is nearly in order; merging threads and holding back need a sort (stable, so a
+    // thread's order stays; and TimSort, so a run already in order costs one pass).
+    if (this.readers.size > 1 || cut !== Infinity) batch.sort(byTime);
+    let ready = batch;
+    if (cut === Infinity) this.batch = [];
+    else {
+      let k = batch.length;
+      while (k > 0 && batch[k - 1]!.ts > cut) k--;
+      this.batch = batch.slice(k);
+      ready = k === batch.length ? batch : batch.slice(0, k);
+    }
+    if (ready.length > 0) {
+      this.events += ready.length;
+      for (const s of this.sinks) s.write(ready);
+    }
+    return got > 0 && ready.length > 0;
+  }
+}
+
+function byTime(a: TraceEvent, b: TraceEvent): number {
+  return a.ts - b.ts;
 }

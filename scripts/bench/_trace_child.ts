@@ -1,7 +1,10 @@
 // One measurement of the trace benchmark in a fresh process, so that the runtime built with the
 // hooks compiled out and the real one never share a JIT (two copies of the runtime in one process
 // measure each other's inline caches, not the hooks).
-//   node _trace_child.js <runtime-dir> <msg|sys> <off|on> <runs>
+//   node _trace_child.js <runtime-dir> <msg|steady|sys> <off|on> <runs>
+// msg: one burst of MESSAGES one-way messages (they all wait in the run queue at once);
+// steady: the same number in bursts of STEADY_BURST, each awaited (a steady stream: what is queued
+// dies young, so the garbage collector's pretenuring, which makes msg's times bimodal, stays out).
 // Prints one JSON line: {times: ms[], events, dropped}.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +18,14 @@ import type { GuestModule } from '../../platform/module.js';
 
 const [base, workload, trace, runsArg] = process.argv.slice(2) as [
   string,
-  'msg' | 'sys',
+  'msg' | 'steady' | 'sys',
   'off' | 'on',
   string,
 ];
 const runs = Number(runsArg);
 const WRITES = Number(process.env['CORRAL_BENCH_TRACE_WRITES'] ?? 100_000);
 const MESSAGES = Number(process.env['CORRAL_BENCH_TRACE_MESSAGES'] ?? 1_000_000);
+const STEADY_BURST = 1000;
 const GUEST = fileURLToPath(new URL('../../../build/guests/trace_writes.wasm', import.meta.url));
 const ACTORS = new URL('./_trace_actors.js', import.meta.url).href;
 
@@ -49,11 +53,17 @@ try {
   let once: (n?: number) => Promise<void>;
   let close: () => Promise<void>;
   let system: ActorSystem | undefined;
-  if (workload === 'msg') {
+  if (workload === 'msg' || workload === 'steady') {
     const sys = await System.start({ workers: 0 });
     const c = await sys.spawn({ module: ACTORS, export: 'counter' });
     const b = await sys.spawn({ module: ACTORS, export: 'burst' });
-    once = async () => void (await sys.request<number>(b, 'go', { to: c, n: MESSAGES }));
+    once =
+      workload === 'msg'
+        ? async () => void (await sys.request<number>(b, 'go', { to: c, n: MESSAGES }))
+        : async () => {
+            for (let sent = 0; sent < MESSAGES; sent += STEADY_BURST)
+              await sys.request<number>(b, 'go', { to: c, n: Math.min(STEADY_BURST, MESSAGES - sent) });
+          };
     close = () => sys.shutdown();
     system = sys;
   } else {

@@ -1,6 +1,7 @@
 // The Chrome trace-event JSON file sink: `{"traceEvents":[...], ...}` written as it goes, so that a
 // long run never holds its trace in memory; valid JSON once closed.
 import type { TraceEvent } from '../events.js';
+import { ByteOut } from './byte_out.js';
 import { ChromeConverter } from './chrome_format.js';
 import { QueuedFile } from './file_writer.js';
 import type { TraceSink } from './sink.js';
@@ -10,7 +11,7 @@ export class ChromeJsonSink implements TraceSink {
   /** Owned by this sink. */
   private readonly file: QueuedFile;
   private readonly conv: ChromeConverter;
-  private first = true;
+  private readonly out: ByteOut;
   private lost = 0;
   private readonly scratch: string[] = [];
 
@@ -18,18 +19,17 @@ export class ChromeJsonSink implements TraceSink {
     this.name = `chrome:${path}`;
     this.file = new QueuedFile(path);
     this.conv = new ChromeConverter(origin);
-    this.file.write('{"traceEvents":[\n');
-    this.emit(this.conv.header());
+    this.out = new ByteOut((chunk) => this.file.write(chunk));
+    // The header always has elements, so every element after it is preceded by ",\n".
+    this.file.write('{"traceEvents":[\n' + this.conv.header().join(',\n'));
   }
 
   get dropped(): number {
     return this.lost;
   }
 
-  private emit(lines: string[]): void {
-    if (lines.length === 0) return;
-    this.file.write((this.first ? '' : ',\n') + lines.join(',\n'));
-    this.first = false;
+  get behind(): boolean {
+    return this.file.behind;
   }
 
   write(batch: readonly TraceEvent[]): void {
@@ -37,14 +37,25 @@ export class ChromeJsonSink implements TraceSink {
       this.lost += batch.length;
       return;
     }
-    const out = this.scratch;
-    out.length = 0;
-    for (const ev of batch) this.conv.convert(ev, out);
-    this.emit(out);
-    out.length = 0;
+    const out = this.out;
+    const lines = this.scratch;
+    for (const ev of batch) {
+      if (ev.t === 'msg') {
+        this.conv.writeMsg(ev, out, lines);
+        continue;
+      }
+      this.conv.convert(ev, lines);
+      for (const line of lines) {
+        out.separator();
+        out.text(line);
+      }
+      lines.length = 0;
+    }
+    out.flush();
   }
 
   close(totalDropped: number): Promise<void> {
+    this.out.flush();
     const meta = { origin: this.conv.origin, dropped: totalDropped, producer: 'corral' };
     return this.file.end(`\n],"displayTimeUnit":"ms","otherData":${JSON.stringify(meta)}}\n`);
   }

@@ -1,5 +1,7 @@
 // An append-only text file a sink writes without blocking: writes are queued on a Node stream, and
 // once more than `maxQueuedBytes` are waiting for the disk the sink is behind: it drops and counts.
+// Before that, from a quarter of it, the file says it is `behind`, so that the trace actor can leave
+// records in the rings until the disk has caught up.
 import { createWriteStream, type WriteStream } from 'node:fs';
 
 export class QueuedFile {
@@ -19,7 +21,12 @@ export class QueuedFile {
     return this.failed === null && this.stream.writableLength < this.maxQueued;
   }
 
-  write(text: string): void {
+  /** Writes are queued past a quarter of the limit, and the file has not failed: wait a little. */
+  get behind(): boolean {
+    return this.failed === null && this.stream.writableLength >= this.maxQueued >> 2;
+  }
+
+  write(text: string | Uint8Array): void {
     if (this.failed === null) this.stream.write(text);
   }
 

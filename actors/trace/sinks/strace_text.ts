@@ -65,6 +65,10 @@ export class StraceTextSink implements TraceSink {
     return this.lost;
   }
 
+  get behind(): boolean {
+    return this.file.behind;
+  }
+
   write(batch: readonly TraceEvent[]): void {
     if (!this.file.ready) {
       this.lost += batch.length;
