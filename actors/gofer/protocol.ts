@@ -1,9 +1,12 @@
-// The gofer protocol: Corral's own compact binary protocol between a sandbox and the file server
-// of one of its containers (runsc speaks 9P/lisafs here). Requests and responses are tagged unions
+// The gofer protocol: Corral's own compact binary protocol between a sandbox host thread and the
+// file server of its containers (runsc speaks 9P/lisafs here). Requests and responses are tagged unions
 // whose fields are declared once, in the schemas below; the codec walks a schema, so a new
 // operation is one line on each side.
 //
-// Frame: u32 length of the rest | u32 request id | u8 op | body.
+// Frame: u32 length of the rest | u32 request id | u32 attachment | u8 op | body.
+//   attachment: the container the request is for (one gofer serves every container of a thread);
+//   `attach` makes one from a GoferConfig, `detach` ends it. Fids are numbered per attachment, so
+//   a fid never names anything of another container.
 //   request body:  the op's request fields, in schema order.
 //   response body: u16 errno (WASI numbering) | the op's response fields when errno is 0.
 // Integers are little-endian; `bytes` is u32 length + bytes; `stat` a 64-byte witx filestat;
@@ -40,6 +43,9 @@ export const Access = { READ: 1, WRITE: 2 } as const;
 
 /** Request fields per op. `dir` fids name the directory a relative `path` starts from. */
 const REQUEST = {
+  /** `config`: a GoferConfig as JSON. Sent with attachment 0. */
+  attach: { config: 'bytes' },
+  detach: {},
   open: { dir: 'u32', follow: 'u8', oflags: 'u16', fdflags: 'u16', access: 'u8', path: 'bytes' },
   close: { fid: 'u32' },
   read: { fid: 'u32', offset: 'u64', len: 'u32' },
@@ -63,6 +69,9 @@ const REQUEST = {
 
 /** Response fields per op (after errno 0). */
 const RESPONSE = {
+  /** `att` 0: the mounts could not be opened, `message` says why (errno alone cannot). */
+  attach: { att: 'u32', message: 'bytes' },
+  detach: {},
   open: { fid: 'u32', filetype: 'u8' },
   close: {},
   read: { data: 'bytes' },
@@ -219,9 +228,10 @@ function readFields(r: Reader, schema: Schema, into: Record<string, unknown>): v
   for (const [name, kind] of Object.entries(schema)) into[name] = r[kind]();
 }
 
-function frame(w: Writer, id: number, op: Op): void {
+function frame(w: Writer, id: number, att: number, op: Op): void {
   w.u32(0); // length, patched by finish()
   w.u32(id);
+  w.u32(att);
   w.u8(OP_CODE.get(op)!);
 }
 
@@ -230,16 +240,16 @@ function finish(w: Writer): Buffer {
   return w.buf.subarray(0, w.len);
 }
 
-export function encodeRequest(id: number, req: Req): Buffer {
+export function encodeRequest(id: number, req: Req, att = 0): Buffer {
   const w = new Writer();
-  frame(w, id, req.op);
+  frame(w, id, att, req.op);
   writeFields(w, REQUEST[req.op], req as unknown as Record<string, unknown>);
   return finish(w);
 }
 
-export function encodeResponse(id: number, res: Res): Buffer {
+export function encodeResponse(id: number, res: Res, att = 0): Buffer {
   const w = new Writer();
-  frame(w, id, res.op);
+  frame(w, id, att, res.op);
   w.u16(res.errno);
   if (res.errno === 0) writeFields(w, RESPONSE[res.op], res as unknown as Record<string, unknown>);
   return finish(w);
@@ -253,22 +263,24 @@ function opAt(r: Reader): Op {
 }
 
 /** Decodes one whole frame (as split by FrameSplitter). */
-export function decodeRequest(frameBuf: Buffer): { id: number; req: Req } {
+export function decodeRequest(frameBuf: Buffer): { id: number; att: number; req: Req } {
   const r = new Reader(frameBuf, 4);
   const id = r.u32();
+  const att = r.u32();
   const op = opAt(r);
   const req: Record<string, unknown> = { op };
   readFields(r, REQUEST[op], req);
-  return { id, req: req as Req };
+  return { id, att, req: req as Req };
 }
 
-export function decodeResponse(frameBuf: Buffer): { id: number; res: Res } {
+export function decodeResponse(frameBuf: Buffer): { id: number; att: number; res: Res } {
   const r = new Reader(frameBuf, 4);
   const id = r.u32();
+  const att = r.u32();
   const op = opAt(r);
   const res: Record<string, unknown> = { op, errno: r.u16() };
   if (res.errno === 0) readFields(r, RESPONSE[op], res);
-  return { id, res: res as Res };
+  return { id, att, res: res as Res };
 }
 
 /** Largest frame either side accepts: bigger means a broken peer. */

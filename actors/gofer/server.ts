@@ -1,5 +1,6 @@
 // The gofer's file server: answers protocol requests against the host, confined by the resolver.
-// One server per container, shared by all its processes; fids name what it has open. Every call
+// One server per container (an attachment of the shared gofer, gofer_host.ts, or in process),
+// shared by all its processes; fids name what it has open, in a numbering of its own. Every call
 // is a short synchronous host call (the page-cache speed of local files, as node:wasi assumes);
 // out of process that blocks only the gofer, in process it is the price of no round trip.
 
@@ -135,6 +136,10 @@ export class GoferServer {
 
   private dispatch(req: Req): Res {
     switch (req.op) {
+      case 'attach':
+      case 'detach':
+        // Attachments are the GoferHost's business (one server is one attachment).
+        throw new FsError(Errno.INVAL);
       case 'open':
         return ok('open', this.open(req));
       case 'close': {
