@@ -54,7 +54,7 @@ const REQUESTS: Req[] = [
 ];
 
 const RESPONSES: Res[] = [
-  { op: 'open', errno: 0, fid: 12, filetype: Filetype.DIRECTORY },
+  { op: 'open', errno: 0, fid: 12, filetype: Filetype.REGULAR_FILE, data: p('head') },
   { op: 'open', errno: Errno.LOOP },
   { op: 'read', errno: 0, data: p('hello') },
   { op: 'write', errno: 0, n: 5, end: 99n },

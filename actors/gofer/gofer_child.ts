@@ -121,7 +121,7 @@ export class GoferChild {
   }
 
   private answer(f: Buffer): void {
-    const { id, res } = decodeResponse(f);
+    const { id, res } = decodeResponse(f, true);
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);

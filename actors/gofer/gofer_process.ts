@@ -21,7 +21,14 @@
 // radius runs more sandbox host threads or processes (each has its own child), or the in-process
 // gofer, whose failure domain is the thread anyway.
 
-import { hungUp, HangupSignal, preopensOf, type GoferConnection, type Preopen } from './connection.js';
+import {
+  hungUp,
+  HangupSignal,
+  mutates,
+  preopensOf,
+  type GoferConnection,
+  type Preopen,
+} from './connection.js';
 import { threadGofer, type AttachmentSink, type GoferChild } from './gofer_child.js';
 import type { GoferConfig } from './mount_table.js';
 import type { Req, ResOf } from './protocol.js';
@@ -37,6 +44,7 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
   private readonly host: GoferChild;
   private readonly hangup = new HangupSignal();
   private isClosed = false;
+  generation = 0;
 
   private constructor(host: GoferChild, att: number, config: GoferConfig) {
     this.host = host;
@@ -74,6 +82,7 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
 
   call<R extends Req>(req: R): Promise<ResOf<R>> {
     if (this.isClosed) return Promise.resolve(hungUp(req));
+    if (mutates(req)) this.generation++;
     return this.host.send(this.att, req) as Promise<ResOf<R>>;
   }
 
