@@ -65,6 +65,7 @@ export type ExecCommand = Base<
     user?: { uid: number; gid?: number };
     detach: boolean;
     tty: boolean;
+    consoleSocket?: string;
     process?: string;
     pidFile?: string;
   }
@@ -74,7 +75,7 @@ export type ExecCommand = Base<
     readonly args: readonly string[];
   };
 export type WaitCommand = Base<'wait', { pid?: number }> & WithId;
-export type KillCommand = Base<'kill', { all: boolean; pid?: number; pgid?: number }> &
+export type KillCommand = Base<'kill', { all: boolean; pid?: number; pgid?: number; foreground?: boolean }> &
   WithId & {
     /** Signal number (default SIGTERM, 15). */
     readonly signal: number;
@@ -106,6 +107,10 @@ export type TraceCommand = Base<
   /** Container ids: exactly one for start/stop/status, any number for serve. */
   readonly ids: readonly string[];
 };
+export type CcCommand = Base<'cc', Record<string, never>> & {
+  /** clang's arguments, passed through untouched (sources, -o, -I, -D, -O...). */
+  readonly args: readonly string[];
+};
 export type HelpCommand = Base<'help', Record<string, never>> & {
   /** The command help was asked for; undefined for the overview. */
   readonly topic?: CommandName;
@@ -129,6 +134,7 @@ export type ParsedCommand =
   | SpecCommand
   | DoCommand
   | TraceCommand
+  | CcCommand
   | HelpCommand
   | VersionCommand;
 
@@ -212,6 +218,12 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
   const name = argv[i]!;
   const spec = findCommand(name);
   if (!spec) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  // `corral cc` takes clang's own flags: none of them is parsed here (-h is clang's too).
+  if (spec.name === 'cc') {
+    const args = argv.slice(i + 1);
+    if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return help(g, 'cc');
+    return { command: 'cc', global: g, flags: {}, positionals: [], args };
+  }
   try {
     return parseCommand(spec, g, argv.slice(i + 1));
   } catch (e) {
@@ -492,6 +504,7 @@ function build(
       const cwd = absDir(flags, 'cwd');
       const user = str(flags, 'user');
       const pidFile = str(flags, 'pid-file');
+      const consoleSocket = str(flags, 'console-socket');
       return {
         ...base,
         command: name,
@@ -505,6 +518,7 @@ function build(
           ...(user !== undefined ? { user: parseUser(user) } : {}),
           ...(process !== undefined ? { process } : {}),
           ...(pidFile !== undefined ? { pidFile } : {}),
+          ...(consoleSocket !== undefined ? { consoleSocket } : {}),
         },
       };
     }
@@ -520,8 +534,12 @@ function build(
       const all = bool(flags, 'all');
       const pid = positiveInt(flags, 'pid', 'PID');
       const pgid = positiveInt(flags, 'pgid', 'PGID');
+      const foreground = bool(flags, 'foreground');
       if ([all, pid !== undefined, pgid !== undefined].filter(Boolean).length > 1) {
         throw new UsageError('--all, --pid and --pgid are mutually exclusive');
+      }
+      if (foreground && (all || pgid !== undefined)) {
+        throw new UsageError('--foreground goes with --pid only, not with --all or --pgid');
       }
       const sigText = positionals[1] ?? 'TERM';
       const signal = parseSignal(sigText);
@@ -531,7 +549,12 @@ function build(
         command: name,
         id,
         signal,
-        flags: { all, ...(pid !== undefined ? { pid } : {}), ...(pgid !== undefined ? { pgid } : {}) },
+        flags: {
+          all,
+          ...(pid !== undefined ? { pid } : {}),
+          ...(pgid !== undefined ? { pgid } : {}),
+          ...(foreground ? { foreground } : {}),
+        },
       };
     }
     case 'delete': {
@@ -586,6 +609,9 @@ function build(
     }
     case 'trace':
       return buildTrace(global, flags, positionals);
+    case 'cc':
+      // Parsed raw in parseArgs; here only for the table's completeness.
+      return { ...base, command: name, flags: {}, args: positionals };
     case 'help':
       maxPositionals(1);
       return help(global, positionals[0]);

@@ -4,11 +4,12 @@
 // sub-container. start asks the sandbox to run the container's init.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SANDBOX_ANNOTATION } from '../actors/loader/control_protocol.js';
+import { SANDBOX_ANNOTATION, type StdioSpec } from '../actors/loader/control_protocol.js';
 import { loadBundle, resolveExecutable, type Bundle } from '../actors/loader/bundle/index.js';
 import { processAlive } from '../bridge/control_socket.js';
 import type { CreateCommand, GlobalFlags, StartCommand } from './args.js';
 import { ask, CliError, findSandbox, openStore, wantsLog, writePidFile } from './cmd_common.js';
+import { checkConsoleSocket, sendConsole } from './console.js';
 import type { ReadyLine, SandboxHostArgs } from './sandbox_host.js';
 import { currentOwner, validateContainerId, type ContainerState, type StateStore } from './state_store.js';
 
@@ -98,19 +99,36 @@ export async function createContainer(
 ): Promise<ContainerState> {
   validateContainerId(id);
   const bundle = checkBundle(bundleDir);
-  if (bundle.spec.process.terminal && opts.detached) {
-    if (opts.consoleSocket === undefined) {
-      throw new CliError('cannot allocate a terminal for a detached container without --console-socket');
+  const terminal = bundle.spec.process.terminal;
+  // As runc: a detached terminal goes to the console socket, which must be there already.
+  let socket: string | undefined;
+  if (opts.consoleSocket !== undefined) {
+    socket = checkConsoleSocket(opts.consoleSocket);
+    if (!terminal) {
+      throw new CliError(
+        `--console-socket ${socket}: config.json does not ask for a terminal (process.terminal)`,
+      );
     }
-    throw new CliError('--console-socket: terminals are not supported yet');
+  } else if (terminal && opts.detached) {
+    throw new CliError('cannot allocate a terminal for a detached container without --console-socket');
   }
+  /** The init's terminal, made once the container's state exists (a duplicate id sends nothing). */
+  const consoleStdio = async (): Promise<StdioSpec | undefined> =>
+    socket === undefined ? undefined : sendConsole(socket);
   const join = bundle.spec.annotations[SANDBOX_ANNOTATION];
   if (join !== undefined && join !== id) {
     const host = findSandbox(store, join);
     const state = newState(id, bundle, host);
     store.create(state);
     try {
-      await ask(state, { op: 'create', cid: id, bundle: bundle.dir, terminal: bundle.spec.process.terminal });
+      const stdio = await consoleStdio();
+      await ask(state, {
+        op: 'create',
+        cid: id,
+        bundle: bundle.dir,
+        terminal,
+        ...(stdio !== undefined ? { stdio } : {}),
+      });
     } catch (e) {
       store.remove(id);
       throw e;
@@ -120,12 +138,14 @@ export async function createContainer(
   const state = newState(id, bundle, { sandboxId: id, pid: 0, controlAddress: store.controlAddress(id) });
   store.create(state);
   try {
+    const stdio = await consoleStdio();
     const pid = await startHost({
       root: store.root,
       sandboxId: id,
       rootCid: id,
       rootBundle: bundle.dir,
       log: wantsLog(global),
+      ...(stdio !== undefined ? { rootStdio: stdio } : {}),
     });
     return store.update(id, { pid });
   } catch (e) {

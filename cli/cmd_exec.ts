@@ -2,7 +2,7 @@
 // --process process.json) is checked here first, so that a missing executable is exit 127 at once.
 // Without --detach, the process's stdio is relayed through FIFOs and exec exits with its status.
 import * as fs from 'node:fs';
-import type { ExecProcess } from '../actors/loader/control_protocol.js';
+import type { ExecProcess, StdioSpec } from '../actors/loader/control_protocol.js';
 import {
   loadBundle,
   mergeEnv,
@@ -13,6 +13,8 @@ import {
 import type { ExecCommand } from './args.js';
 import { ask, CliError, exitCodeOf, openStore, writePidFile } from './cmd_common.js';
 import { openExecStdio } from './exec_stdio.js';
+import { callerTerminal, checkConsoleSocket, sendConsole } from './console.js';
+import type { ContainerState } from './state_store.js';
 
 /** How long output may keep flowing after the process has exited (a child holding the FIFO open). */
 const DRAIN_TIMEOUT_MS = 2_000;
@@ -51,7 +53,6 @@ function processFromFile(file: string): ExecProcess {
 }
 
 export async function runExec(cmd: ExecCommand): Promise<number> {
-  if (cmd.flags.tty) throw new CliError('exec --tty: terminals are not supported yet');
   const store = openStore(cmd.global);
   const state = store.load(cmd.id);
   const proc: ExecProcess =
@@ -73,6 +74,11 @@ export async function runExec(cmd: ExecCommand): Promise<number> {
     cwd: proc.cwd ?? spec.cwd,
   });
 
+  if (cmd.flags.tty) proc.terminal = true;
+  if (proc.terminal === true) return execWithTerminal(cmd, state, proc);
+  if (cmd.flags.consoleSocket !== undefined) {
+    throw new CliError(`--console-socket ${cmd.flags.consoleSocket}: needs --tty (or process.terminal)`);
+  }
   if (cmd.flags.detach) {
     const { pid } = await ask(state, { op: 'exec', cid: cmd.id, process: proc, stdio: { kind: 'null' } });
     writePidFile(cmd.flags.pidFile, pid);
@@ -98,5 +104,39 @@ export async function runExec(cmd: ExecCommand): Promise<number> {
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
     stdio.close();
+  }
+}
+
+/**
+ * exec with a terminal: a new one sent to --console-socket, or else the caller's own (in the
+ * foreground only: a detached process would share a terminal nobody is watching).
+ */
+async function execWithTerminal(cmd: ExecCommand, state: ContainerState, proc: ExecProcess): Promise<number> {
+  let stdio: StdioSpec | undefined;
+  if (cmd.flags.consoleSocket !== undefined) {
+    stdio = await sendConsole(checkConsoleSocket(cmd.flags.consoleSocket));
+  } else if (cmd.flags.detach) {
+    throw new CliError('exec --tty --detach needs --console-socket');
+  } else {
+    stdio = callerTerminal();
+    if (stdio === undefined) {
+      throw new CliError('exec --tty: stdin and stdout are not a terminal (give --console-socket)');
+    }
+  }
+  const { pid } = await ask(state, { op: 'exec', cid: cmd.id, process: proc, stdio });
+  writePidFile(cmd.flags.pidFile, pid);
+  if (cmd.flags.detach) return 0;
+  // Signals go to the terminal's foreground process group, as a terminal's own ^C would.
+  const handlers: [NodeJS.Signals, () => void][] = [];
+  try {
+    for (const [sig, signo] of FORWARDED) {
+      const h = (): void =>
+        void ask(state, { op: 'signal', cid: cmd.id, pid, signo, mode: 'foreground' }).catch(() => undefined);
+      process.on(sig, h);
+      handlers.push([sig, h]);
+    }
+    return exitCodeOf(await ask(state, { op: 'wait-pid', cid: cmd.id, pid }));
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
   }
 }

@@ -16,6 +16,7 @@ import { controlRequest } from '../bridge/control_socket.js';
 import { startSandbox, type HostedSandbox } from './sandbox_runtime.js';
 import { SANDBOX_ANNOTATION } from '../actors/loader/control_protocol.js';
 import type { StateStore } from './state_store.js';
+import { callerTerminal } from './console.js';
 
 /** The signals `run` and `do` pass on to the container, as runc's signal proxy does. */
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -68,7 +69,8 @@ export async function runInProcess(
       sandboxId: id,
       rootCid: id,
       rootBundle: bundle.dir,
-      rootStdio: { kind: 'inherit' },
+      // A terminal container in the foreground gets the caller's own terminal, as with runc run.
+      rootStdio: (bundle.spec.process.terminal ? callerTerminal() : undefined) ?? { kind: 'inherit' },
       ...(traceFile !== undefined ? { trace: { file: traceFile } } : {}),
     });
   } catch (e) {

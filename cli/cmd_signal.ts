@@ -28,6 +28,7 @@ export async function runSignalCommand(
         mode = 'group';
         pid = cmd.flags.pgid;
       }
+      if (cmd.flags.foreground === true) mode = 'foreground';
       await ask(state, { op: 'signal', cid: cmd.id, pid, signo: cmd.signal, mode });
       return 0;
     }

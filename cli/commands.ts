@@ -53,6 +53,7 @@ export type CommandName =
   | 'spec'
   | 'do'
   | 'trace'
+  | 'cc'
   | 'help';
 
 const HELP_FLAG: FlagSpec = { name: 'help', short: 'h', kind: 'bool', help: 'show help for this command' };
@@ -92,22 +93,20 @@ const env: FlagSpec = {
 };
 
 /** The table, in the order `corral help` lists it; immutable. */
+const consoleSocket: FlagSpec = {
+  name: 'console-socket',
+  kind: 'string',
+  metavar: 'S',
+  help: "unix socket to send the container's terminal to (when process.terminal is set)",
+};
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'create',
     summary: 'create a container from an OCI bundle (does not start it)',
     synopsis: '--bundle DIR [--pid-file F] [--console-socket S] ID',
     positionals: 'id',
-    flags: [
-      bundle,
-      pidFile,
-      {
-        name: 'console-socket',
-        kind: 'string',
-        metavar: 'S',
-        help: "unix socket to send the container's terminal to (when process.terminal is set)",
-      },
-    ],
+    flags: [bundle, pidFile, consoleSocket],
   },
   { name: 'start', summary: 'start a created container', synopsis: 'ID', positionals: 'id', flags: [] },
   {
@@ -126,14 +125,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'exec',
     summary: 'run a new process in a running container',
     synopsis:
-      '[--cwd DIR] [--env K=V]... [--user UID[:GID]] [--detach] [--tty] [--process FILE] [--pid-file F] ID ARGS...',
+      '[--cwd DIR] [--env K=V]... [--user UID[:GID]] [--detach] [--tty] [--console-socket S] [--process FILE] [--pid-file F] ID ARGS...',
     positionals: 'id-argv',
     flags: [
       { name: 'cwd', kind: 'string', metavar: 'DIR', help: 'working directory inside the container' },
       env,
       { name: 'user', short: 'u', kind: 'string', metavar: 'UID[:GID]', help: 'run as this user and group' },
       { name: 'detach', short: 'd', kind: 'bool', help: 'do not wait for the process' },
-      { name: 'tty', short: 't', kind: 'bool', help: 'allocate a pseudo-terminal' },
+      {
+        name: 'tty',
+        short: 't',
+        kind: 'bool',
+        help: "give the process a terminal: the caller's own, or a new one sent to --console-socket",
+      },
+      consoleSocket,
       {
         name: 'process',
         short: 'p',
@@ -154,12 +159,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'kill',
     summary: 'send a signal to a container (default TERM)',
-    synopsis: '[--all | --pid N | --pgid N] ID [SIGNAL]',
+    synopsis: '[--all | --pid N | --pgid N] [--foreground] ID [SIGNAL]',
     positionals: 'id-signal',
     flags: [
       { name: 'all', short: 'a', kind: 'bool', help: 'signal every process of the container' },
       { name: 'pid', kind: 'string', metavar: 'N', help: 'signal this process instead of init' },
       { name: 'pgid', kind: 'string', metavar: 'N', help: 'signal this process group' },
+      {
+        name: 'foreground',
+        kind: 'bool',
+        help: "signal the foreground process group of init's terminal (of --pid's with --pid)",
+      },
     ],
   },
   {
@@ -242,6 +252,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { name: 'cwd', kind: 'string', metavar: 'DIR', help: 'working directory inside the sandbox' },
       trace,
+    ],
+  },
+  {
+    name: 'cc',
+    summary: 'build C programs for Corral: clang for wasm32-wasi with the corral_v1 SDK',
+    synopsis: '[CLANG FLAGS] FILE.c... -o OUT.wasm',
+    positionals: 'none',
+    flags: [],
+    notes: [
+      'Every flag goes to clang. corral cc adds --target=wasm32-wasi, -O2 (unless an -O is given), the',
+      "SDK's headers (POSIX processes, signals, pipes: <spawn.h>, <sys/wait.h>, <signal.h>, <unistd.h>)",
+      'and its library (-lcorral), so that ordinary POSIX C compiles unchanged. See docs/corral_v1.md.',
     ],
   },
   {

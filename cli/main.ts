@@ -59,6 +59,8 @@ async function dispatch(cmd: ParsedCommand): Promise<number> {
       return (await import('./cmd_signal.js')).runSignalCommand(cmd);
     case 'trace':
       return (await import('./cmd_trace.js')).runTraceCommand(cmd);
+    case 'cc':
+      return (await import('./cmd_cc.js')).runCc(cmd);
     case 'ps':
     case 'state':
     case 'list':

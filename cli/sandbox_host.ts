@@ -7,6 +7,7 @@
 // argv[2]: a JSON SandboxHostArgs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { StdioSpec } from '../actors/loader/control_protocol.js';
 import { startSandbox } from './sandbox_runtime.js';
 
 export interface SandboxHostArgs {
@@ -16,6 +17,8 @@ export interface SandboxHostArgs {
   rootBundle: string;
   /** Write diagnostics to <root>/<sandboxId>/sandbox.log. */
   log: boolean;
+  /** The root container's init stdio; absent = this process's own (a terminal from --console-socket). */
+  rootStdio?: StdioSpec;
 }
 
 /** The readiness line on fd 3. */
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
       sandboxId: args.sandboxId,
       rootCid: args.rootCid,
       rootBundle: args.rootBundle,
-      rootStdio: { kind: 'inherit' },
+      rootStdio: args.rootStdio ?? { kind: 'inherit' },
       ...(log ? { log } : {}),
     });
   } catch (e) {

@@ -81,12 +81,6 @@ export class SyscallHost {
   private stopped = false;
   /** The in-flight call's abort controller, or null when no handler is running. */
   private inFlight: AbortController | null = null;
-  /**
-   * An interrupt not yet consumed: the next call is served with its ctx.signal already aborted,
-   * so that a call which would block answers EINTR at once (Linux checks for pending signals
-   * before sleeping). A handler answering EINTR consumes it.
-   */
-  private interruptPending = false;
   /** The traced call in flight (owned by this host): its start time, 0 when untraced. */
   private traceStart = 0;
   private traceSys = 0;
@@ -121,7 +115,6 @@ export class SyscallHost {
    */
   interrupt(): void {
     this.channel.raiseInterrupt();
-    this.interruptPending = true;
     this.inFlight?.abort(new Error('interrupted'));
   }
 
@@ -155,7 +148,11 @@ export class SyscallHost {
   private serve(): boolean {
     const w = this.channel.words;
     const ctl = new AbortController();
-    if (this.interruptPending) ctl.abort(new Error('interrupted'));
+    // An interrupt the guest has not consumed yet (it zeroes the INTERRUPT word when it turns to its
+    // signals): the call is served with ctx.signal already aborted, so that one which would block
+    // answers EINTR at once (Linux checks for pending signals before sleeping). Seq-cst load: pairs
+    // with raiseInterrupt's add and the guest's exchange.
+    if (Atomics.load(w, Slot.INTERRUPT) !== 0) ctl.abort(new Error('interrupted'));
     this.inFlight = ctl;
     const ctx: CallContext = { signal: ctl.signal };
     try {
@@ -200,7 +197,6 @@ export class SyscallHost {
       return;
     }
     if (res.errno !== Errno.SUCCESS) {
-      if (res.errno === Errno.INTR) this.interruptPending = false;
       this.channel.complete(res.errno, 0, 0);
       return;
     }

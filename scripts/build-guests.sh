@@ -23,3 +23,23 @@ for src in test/guests/*.c; do
   build "$src" "build/guests/$(basename "$src" .c).wasm"
 done
 build examples/hello/hello.c examples/hello/rootfs/bin/hello
+
+# The POSIX differential programs (test/guests/posix): each built natively with gcc and to wasm
+# with the SDK through `corral cc` (the way users build), so that test/posix-diff.test.ts can run
+# both and compare.
+for src in test/guests/posix/*.c; do
+  [ -f "$src" ] || continue
+  name=$(basename "$src" .c)
+  native="build/posix/native/$name"
+  wasm="build/posix/wasm/$name.wasm"
+  mkdir -p build/posix/native build/posix/wasm
+  # A program is rebuilt when it, a header beside it or the SDK changed.
+  if [ ! -f "$native" ] || [ "$src" -nt "$native" ] || [ -n "$(find test/guests/posix -name '*.h' -newer "$native")" ]; then
+    gcc -O2 -Wall -Wextra -o "$native" "$src"
+  fi
+  if [ ! -f "$wasm" ] || [ "$src" -nt "$wasm" ] || [ build/sdk/libcorral.a -nt "$wasm" ] ||
+    [ -n "$(find test/guests/posix -name '*.h' -newer "$wasm")" ]; then
+    node dist/cli/corral_entry.js cc -Wall -Wextra "$src" -o "$wasm"
+    echo "guests: built $wasm" >&2
+  fi
+done

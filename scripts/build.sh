@@ -12,5 +12,7 @@ npx tsc -p tsconfig.json
 # The CLI as one file (scripts/bundle.mjs): `corral run` would otherwise spend ~70 ms loading modules.
 node scripts/bundle.mjs
 [ -f scripts/build-kernel.sh ] && bash scripts/build-kernel.sh
+[ -f scripts/build-sdk.sh ] && bash scripts/build-sdk.sh
 [ -f scripts/build-guests.sh ] && bash scripts/build-guests.sh
+bash scripts/build-native.sh
 exit 0

@@ -209,7 +209,7 @@ test('the trace hook sees every message with its cause', async () => {
     const p = await sys.spawn(parentSpec);
     await sys.request(p, 'spawn-child', {});
     const local: MessageTrace[] = [];
-    await sys.setTracing((t) => local.push(t));
+    await sys.setTracing((t) => local.push({ ...t })); // the record is reused: copy it
     await sys.request(p, 'to-child', { kind: 'echo', body: 'x' });
     await sys.setTracing(null);
     const { events, dropped } = await sys.collectTrace();

@@ -399,6 +399,7 @@ const ERR: readonly [string, string, string | undefined][] = [
   ['kill --all --pid 3 c1', '--all, --pid and --pgid are mutually exclusive', 'kill'],
   ['kill --pid 3 --pgid 3 c1', '--all, --pid and --pgid are mutually exclusive', 'kill'],
   ['kill -a --pgid 3 c1', '--all, --pid and --pgid are mutually exclusive', 'kill'],
+  ['kill --foreground --all c1', '--foreground goes with --pid only, not with --all or --pgid', 'kill'],
   ['delete', '"delete" needs a container id', 'delete'],
   ['delete --force=2 c1', '--force: invalid boolean "2"', 'delete'],
   ['ps', '"ps" needs a container id', 'ps'],
@@ -540,7 +541,10 @@ test("a command's usage shows its synopsis and every one of its flags", () => {
     for (const f of c.flags) assert.ok(text.includes(`--${f.name}`), `${c.name} --${f.name}`);
     assert.ok(text.includes('--help'));
   }
-  assert.equal(usageLine('kill'), 'Usage: corral kill [--all | --pid N | --pgid N] ID [SIGNAL]');
+  assert.equal(
+    usageLine('kill'),
+    'Usage: corral kill [--all | --pid N | --pgid N] [--foreground] ID [SIGNAL]',
+  );
   assert.equal(usageLine(), 'Usage: corral [global flags] COMMAND [flags] ARGS');
   assert.equal(usage('bogus'), usage());
 });
@@ -564,8 +568,27 @@ test('the command table lists exactly the commands of the issue', () => {
       'resume',
       'spec',
       'do',
+      'cc',
       'trace',
       'help',
     ],
   );
+});
+
+test('cc passes every argument to clang untouched, global flags before it included', () => {
+  const r = parseArgs(['--debug', 'cc', '-O0', '-I', 'inc', '-DX=1', 'a.c', 'b.c', '-o', 'out.wasm', '-h2']);
+  assert.equal(r.command, 'cc');
+  assert.deepEqual((r as { args: readonly string[] }).args, [
+    '-O0',
+    '-I',
+    'inc',
+    '-DX=1',
+    'a.c',
+    'b.c',
+    '-o',
+    'out.wasm',
+    '-h2',
+  ]);
+  assert.equal(r.global.debug, true);
+  assert.equal(parseArgs(['cc', '--help']).command, 'help');
 });

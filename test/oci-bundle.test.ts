@@ -699,7 +699,8 @@ const RESOLVE_ERR: readonly [string, string, { env?: string[]; cwd?: string }, s
     'executable not found: hello',
     127,
   ],
-  ['component is a file', '/bin/hello/x', {}, 'ENOENT', 'executable not found: /bin/hello/x', 127],
+  // execve(2): ENOTDIR when a component is a file.
+  ['component is a file', '/bin/hello/x', {}, 'ENOTDIR', 'not a directory: /bin/hello/x', 127],
   ['dangling symlink', '/bin/dangling', {}, 'ENOENT', 'executable not found: /bin/dangling', 127],
   [
     'host-absolute symlink is re-rooted and missing',

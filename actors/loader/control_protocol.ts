@@ -14,7 +14,12 @@ export type StdioSpec =
   /** Host paths the sandbox host opens (FIFOs made by `corral exec`, or files); absent = /dev/null. */
   | { kind: 'paths'; stdin?: string; stdout?: string; stderr?: string }
   /** All three to /dev/null. */
-  | { kind: 'null' };
+  | { kind: 'null' }
+  /**
+   * A terminal's slave (a pty made for `--console-socket`, or the caller's own terminal), opened by
+   * path for all three. The Loader makes it the process's controlling terminal (a kernel TTY).
+   */
+  | { kind: 'terminal'; path: string };
 
 export interface ExecUser {
   uid: number;
@@ -91,7 +96,7 @@ export interface WaitResult {
 
 export type LoaderRequest =
   /** Creates a sub-container slot (runsc createContainer). The root container exists from the start. */
-  | { op: 'create'; cid: string; bundle: string; terminal?: boolean }
+  | { op: 'create'; cid: string; bundle: string; terminal?: boolean; stdio?: StdioSpec }
   /** Starts a container's init (root or sub): runsc run / startContainer. */
   | { op: 'start'; cid: string; stdio?: StdioSpec }
   /** SIGKILLs every process of the container, waits for all to exit, drops its entries. */

@@ -13,6 +13,7 @@ import type { KCredentials, KEvent, KRlimit, LoaderKernel } from './kernel_port.
 import { decodeWaitStatus, type ContainerRecord, type ExecEntry, type GuestEntry } from './loader_state.js';
 import { MSG, type GuestExited, type KillGuest, type RunGuest } from './sandbox_messages.js';
 import { GuestCalls, interruptGuest } from './loader_guest_calls.js';
+import { attachTerminal } from './loader_terminal.js';
 
 /** What starting one guest process needs, whether it is an init or an exec'd process. */
 export interface LaunchRequest {
@@ -91,6 +92,7 @@ export class Loader {
       );
     }
     const pid = spawned.value;
+    attachTerminal(this.kernel, pid, req.stdio);
     const entry = this.register(rec, pid, req.args, req.execd);
     const run: RunGuest = { pid, modulePath: hostPath, args: req.args, env, stdio: req.stdio };
     try {

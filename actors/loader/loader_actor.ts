@@ -64,7 +64,7 @@ function control(l: Loader, msg: Message, req: LoaderRequest): unknown {
   }
   switch (req.op) {
     case 'create':
-      return createContainer(l, req.cid, req.bundle, req.terminal);
+      return createContainer(l, req.cid, req.bundle, req.terminal, req.stdio);
     case 'start':
       return startContainer(l, req.cid, req.stdio, msg.id);
     case 'destroy':

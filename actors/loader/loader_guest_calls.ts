@@ -16,6 +16,7 @@ import { Errno, errnoFromHostCode } from '../../platform/wasi_errno.js';
 import type { Loader } from './loader.js';
 import type { KEvent } from './kernel_port.js';
 import { execImage, spawnChild } from './loader_spawn.js';
+import { terminalCall } from './loader_terminal.js';
 import { MSG, type GuestCall, type GuestCallReply } from './sandbox_messages.js';
 
 const WNOHANG = 1;
@@ -207,6 +208,9 @@ function serve(l: Loader, k: Kernel, pid: Pid, c: GuestCall): Reply {
       const r = k.sigreturn(pid, u64(c.req));
       return r.ok ? signalNext(l, k, pid) : fail(r.errno);
     }
+    case CorralOp.TTY_GET_PGRP:
+    case CorralOp.TTY_SET_PGRP:
+      return terminalCall(k, pid, c);
     default:
       return { errno: Errno.NOSYS, value: 0 };
   }

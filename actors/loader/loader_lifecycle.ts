@@ -25,6 +25,7 @@ export function createContainer(
   cid: string,
   bundleDir: string,
   terminal = false,
+  stdio?: StdioSpec,
 ): LoaderReply<'create'> {
   if (l.table.has(execKey(cid, 0))) throw new RequestError(`container "${cid}" already exists`, 'EEXIST');
   let bundle;
@@ -58,7 +59,8 @@ export function createContainer(
     cid,
     pid: null,
     pidnsPath: rec.pidnsPath,
-    stdio: { kind: 'null' },
+    // Its init's stdio when start names none (a terminal handed over at create).
+    stdio: stdio ?? { kind: 'null' },
     terminal: terminal || bundle.spec.process.terminal,
   });
   return undefined;
@@ -94,7 +96,7 @@ export async function startContainer(
   if (rec.status !== 'created' || rec.kc !== null) {
     throw new RequestError(`container "${cid}" is already started (status ${rec.status})`, 'EBUSY');
   }
-  const io = stdio ?? (cid === l.args.rootCid ? l.args.rootStdio : { kind: 'null' as const });
+  const io = stdio ?? (cid === l.args.rootCid ? l.args.rootStdio : entry.stdio);
   rec.ns = namespaceFor(l, rec);
   rec.kc = l.kernel.addContainer(pidsLimitOf(rec.bundle.spec));
   entry.stdio = io;

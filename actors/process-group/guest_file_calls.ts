@@ -62,6 +62,9 @@ export function installFileCalls(target: ProcessSyscalls, fds: ProcessFds): void
   for (const name of FD_FIRST) {
     t[name] = (fd: unknown, ...rest: unknown[]) => {
       const r = innerOf(fds, fd as number);
+      // A pipe is no preopen: EBADF, the answer wasi-libc's start-up scan of fds 3.. stops at (any
+      // other errno there is fatal to it: exit 71, EX_OSERR).
+      if ('errno' in r && name === 'fd_prestat_get') return fail(Errno.BADF);
       if ('errno' in r)
         return fail(r.errno === Errno.SPIPE && name.startsWith('path_') ? Errno.NOTDIR : r.errno);
       const f = method(r.d.inner, name);

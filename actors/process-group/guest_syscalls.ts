@@ -22,6 +22,8 @@ import { installFileCalls } from './guest_file_calls.js';
 import type { ProcessFds } from './process_fds.js';
 
 const SIGPIPE = 13;
+/** For a call that is never interrupted. */
+const NEVER = new AbortController().signal;
 
 /** How a guest's process reaches its Loader. */
 export interface GuestLink {
@@ -161,8 +163,7 @@ export class GuestSyscalls implements ProcessSyscalls {
       }
       case CorralOp.TTY_GET_PGRP:
       case CorralOp.TTY_SET_PGRP:
-        // No descriptor is a terminal yet (consoles come with terminal support).
-        return fail(this.fds.get(a) === undefined ? Errno.BADF : Errno.NOTTY);
+        return this.terminalCall(op, a, b, c, req);
       case CorralOp.PROC_SIGACTION:
         // The host can only run handlers through the module's exported entry point.
         if (b !== 0 && req.length >= 4 && req[0] === SigKind.HANDLER && !this.handlersAllowed) {
@@ -181,6 +182,25 @@ export class GuestSyscalls implements ProcessSyscalls {
       }
       if (r.errno !== Errno.SUCCESS) return fail(r.errno as Errno.INVAL);
       return ok(r.data === undefined ? { value: r.value } : { value: r.value, data: r.data });
+    });
+  }
+
+  /** tcgetpgrp/tcsetpgrp: ENOTTY unless `fd` is a terminal (a character device); the Loader decides. */
+  private terminalCall(
+    op: number,
+    a: number,
+    b: number,
+    c: number,
+    req: Uint8Array,
+  ): SyscallReturn<CorralResult> {
+    const d = this.fds.get(a);
+    if (d === undefined) return fail(Errno.BADF);
+    if (d.kind !== 'inner') return fail(Errno.NOTTY);
+    const st = d.inner.syscalls.fd_fdstat_get(d.fd, { signal: NEVER });
+    return Promise.resolve(st).then(async (r): Promise<SyscallResult<CorralResult>> => {
+      if (!('value' in r) || r.value.filetype !== Filetype.CHARACTER_DEVICE) return fail(Errno.NOTTY);
+      const x = await this.link.call(op, a, b, c, req);
+      return x.errno !== Errno.SUCCESS ? fail(x.errno as Errno.INVAL) : ok({ value: x.value });
     });
   }
 

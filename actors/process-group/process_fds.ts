@@ -62,6 +62,11 @@ export class ProcessFds {
     return fd;
   }
 
+  /** Installs a description an inner handler opened at exactly `fd`, which must be free. */
+  addInnerAt(inner: InnerHandlers, innerFd: number, fd: number): void {
+    this.table.insertAt(fd, innerDesc(inner, innerFd), NO_RIGHTS, NO_RIGHTS);
+  }
+
   /** pipe(2): the read end at the lowest free fd, the write end at the next. */
   pipe(): [number, number] | FailureErrno {
     const p = new Pipe();

@@ -23,7 +23,8 @@ import { guestStrategy } from './guest_platform.js';
 import { GuestSyscalls, type GuestLink } from './guest_syscalls.js';
 import { innerSyscalls } from './inner_syscalls.js';
 import { ProcessFds, type InnerHandlers } from './process_fds.js';
-import { SIGNAL_ENTRY, type FileAction } from '../../platform/corral_abi.js';
+import { SIGNAL_ENTRY } from '../../platform/corral_abi.js';
+import { applyFileActions } from './spawn_file_actions.js';
 import type { ProcessSyscalls } from '../../platform/syscalls.js';
 import { Wasm } from '../../platform/wasm_api.js';
 import { openStdio } from './stdio_open.js';
@@ -53,7 +54,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
       const parent = guests.get(r.inherit.from);
       if (parent === undefined) throw new RequestError(`spawn: parent ${r.inherit.from} is gone`, 'ESRCH');
       fds = ProcessFds.inherit(parent.syscalls.fds);
-      const failed = applyFileActions(fds, r.inherit.actions);
+      const failed = await applyFileActions(fds, r.inherit.actions);
       if (failed !== null) {
         await fds.closeAll();
         throw new RequestError(`spawn: file action failed: ${failed.what}`, failed.code);
@@ -188,26 +189,6 @@ interface Running {
 
 function exportsSignalEntry(m: GuestModule): boolean {
   return Wasm.Module.exports(m.module).some((e) => e.name === SIGNAL_ENTRY && e.kind === 'function');
-}
-
-/** posix_spawn's file actions, in order; the first failure stops them (glibc's child does too). */
-function applyFileActions(
-  fds: ProcessFds,
-  actions: readonly FileAction[],
-): { what: string; code: string } | null {
-  for (const a of actions) {
-    if (a.op === 'close') {
-      // Closing an fd that is not open is not an error for posix_spawn (POSIX 2024, glibc).
-      fds.close(a.fd);
-    } else if (a.op === 'dup2') {
-      const e = fds.dup2(a.src, a.fd);
-      if (e !== null) return { what: `dup2(${a.src}, ${a.fd})`, code: 'EBADF' };
-    } else {
-      // Opening files in a spawned child needs the gofer's path walk from the child's cwd.
-      return { what: `open(${Buffer.from(a.path).toString()})`, code: 'ENOSYS' };
-    }
-  }
-  return null;
 }
 
 /** Linux's comm: the last component of the program path, at most 15 bytes (TASK_COMM_LEN - 1). */

@@ -10,6 +10,7 @@ import { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import type { StdioBinding, StdioBindings } from '../../platform/stdio.js';
 import type { StdioSpec } from '../loader/control_protocol.js';
+import { openTerminal } from './stdio_terminal.js';
 
 const openAsync = promisify(open);
 const fstatAsync = promisify(fstat);
@@ -31,6 +32,8 @@ export async function openStdio(spec: StdioSpec): Promise<OpenedStdio> {
       return { bindings: { stdin: null, stdout: null, stderr: null }, close: async () => undefined };
     case 'paths':
       return openPaths(spec);
+    case 'terminal':
+      return openTerminal(spec.path);
   }
 }
 

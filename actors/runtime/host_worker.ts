@@ -35,7 +35,7 @@ const control: HostControl = {
   setTracing(on) {
     host.trace = on
       ? (t) => {
-          if (traceEvents.length < TRACE_BUFFER_EVENTS) traceEvents.push(t);
+          if (traceEvents.length < TRACE_BUFFER_EVENTS) traceEvents.push({ ...t });
           else traceDropped++;
         }
       : null;

@@ -17,6 +17,10 @@ export interface MessageTrace {
   cause: MessageId;
 }
 
+/**
+ * Called for every message while tracing is on. `t` is reused for the next message: a hook that
+ * keeps a record must copy it.
+ */
 export type TraceHook = (t: MessageTrace) => void;
 
 /** performance.now() is per-thread; adding timeOrigin puts every thread on one clock. */

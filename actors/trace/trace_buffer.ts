@@ -72,6 +72,12 @@ export class TraceWriter {
   private sRet = 0;
   private sData: Uint8Array | null = null;
   private kindId = 0;
+  /**
+   * The latest message or lifecycle stamp written: a message's stamp may be a few µs coarse
+   * (ActorHost reads the clock on every 16th message of a burst), and it must not go before what
+   * this thread already recorded, since the drainer merges threads in time order.
+   */
+  private lastTs = 0;
   private lastString: string | null = null;
   private lastId = 0;
 
@@ -120,7 +126,7 @@ export class TraceWriter {
     const m = this.m!;
     const f = o >> 3;
     const f64 = this.f64;
-    f64[f] = m.ts;
+    f64[f] = this.lastTs = m.ts > this.lastTs ? m.ts : this.lastTs;
     f64[f + 1] = m.from;
     f64[f + 2] = m.to;
     f64[f + 3] = m.id;
@@ -200,7 +206,7 @@ export class TraceWriter {
     // A runaway detail string must not throw from tracing: it is dropped like a record that does not fit.
     if (8 + json.length > this.ring.maxMessageBytes) return this.drop();
     const ok = this.ring.tryWriteWith(Rec.LIFE, 8 + json.length, (b, o) => {
-      this.f64[o >> 3] = ts;
+      this.f64[o >> 3] = this.lastTs = ts > this.lastTs ? ts : this.lastTs;
       b.set(json, o + 8);
     });
     if (!ok) this.drop();

@@ -74,7 +74,9 @@ impl Kernel {
     /// session and EACCES if it has exec'd; otherwise ESRCH unless it is the caller; EPERM for a
     /// session leader; EPERM when joining a group that does not exist in the caller's session.
     pub fn setpgid(&mut self, caller: Pid, pid_nr: i32, pgid_nr: i32) -> Result<(), Errno> {
-        if pgid_nr < 0 {
+        // As kernel/sys.c:ksys_setpgid: pgid 0 means the target's own pid, which is checked for
+        // sign before the target is looked up (setpgid(-1, 0) is EINVAL, not ESRCH).
+        if pgid_nr < 0 || (pgid_nr == 0 && pid_nr < 0) {
             return Err(Errno::EINVAL);
         }
         let me = self.proc(caller)?;
@@ -209,6 +211,13 @@ mod tests {
         type Case = (&'static str, i32, i32, i32, Result<(), Errno>);
         let cases: &[Case] = &[
             ("EINVAL: pgid < 0", 1, 2, -1, Err(Errno::EINVAL)),
+            (
+                "EINVAL: pgid 0 takes a negative pid",
+                1,
+                -1,
+                0,
+                Err(Errno::EINVAL),
+            ),
             ("ESRCH: no such process", 1, 99, 0, Err(Errno::ESRCH)),
             (
                 "ESRCH: not the caller nor a child",

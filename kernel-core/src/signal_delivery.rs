@@ -48,9 +48,10 @@ impl Kernel {
     /// Selectors: pid > 0 one process; 0 the caller's group; -1 every process the caller may
     /// see except its namespace's init and itself; < -1 the group -pid. Signal 0 only checks.
     pub fn kill(&mut self, sender: Option<Pid>, pid: i32, sig: u32) -> Result<(), Errno> {
-        if sig > signals::NSIG {
-            return Err(Errno::EINVAL);
-        }
+        // The target is found before the signal is checked, as Linux's kill_pid_info finds the
+        // task and only then group_send_sig_info rejects an invalid signal: kill(gone, 99) is
+        // ESRCH, not EINVAL.
+        let bad_sig = sig > signals::NSIG;
         if let Some(s) = sender {
             if self.proc(s)?.is_zombie() {
                 return Err(Errno::ESRCH);
@@ -58,9 +59,15 @@ impl Kernel {
         }
         if pid > 0 {
             let t = self.find_task(sender, pid).ok_or(Errno::ESRCH)?;
+            if bad_sig {
+                return Err(Errno::EINVAL);
+            }
             return self.group_send(sender, t, sig, SI_USER);
         }
         if pid == -1 {
+            if bad_sig {
+                return Err(Errno::EINVAL);
+            }
             return self.kill_all(sender, sig);
         }
         if pid == i32::MIN {
@@ -77,6 +84,9 @@ impl Kernel {
                 .ok_or(Errno::ESRCH)?;
             Pgid(rec.0)
         };
+        if bad_sig {
+            return Err(Errno::EINVAL);
+        }
         self.kill_pgrp(sender, pgid, sig)
     }
 
@@ -513,6 +523,23 @@ mod tests {
                 "sig {}: want EINVAL",
                 sig
             );
+        }
+    }
+
+    #[test]
+    fn kill_finds_the_target_before_checking_the_signal() {
+        // As Linux: a missing process or group is ESRCH even with an invalid signal.
+        let mut f = Fixture::new();
+        let init = f.init();
+        let cases: &[(&str, i32, u32, Result<(), Errno>)] = &[
+            ("no such pid", 99, 100, Err(Errno::ESRCH)),
+            ("no such group", -99, 100, Err(Errno::ESRCH)),
+            ("own group, bad signal", 0, 100, Err(Errno::EINVAL)),
+            ("all, bad signal", -1, 100, Err(Errno::EINVAL)),
+        ];
+        for (name, pid, sig, want) in cases {
+            let got = f.k.kill(Some(init), *pid, *sig);
+            assert_eq!(&got, want, "{}: got {:?}, want {:?}", name, got, want);
         }
     }
 

@@ -121,26 +121,28 @@ export interface Delivered {
  * Runs the signal actions pending for this process, at a syscall boundary (Linux's
  * arch/x86/kernel/signal.c:arch_do_signal_or_restart on return to user mode). The host answers
  * SIGNAL_NEXT with a handler to run, with nothing, or by ending the process (a fatal default
- * action: the call throws GuestExit); a stop parks the call until SIGCONT.
+ * action: the call throws GuestExit); a stop parks the call until SIGCONT. Returns null when no
+ * kernel serves signals (the platform used on its own).
  */
 export function deliverSignals(
   ch: SyscallChannel,
   call: ChannelCall,
   entry: ((handler: number, sig: number) => void) | null,
-): Delivered {
+): Delivered | null {
   const w = ch.words;
   const out: Delivered = { handled: false, restart: true };
   // Seq-cst exchange: consumes every interrupt counted so far; one raised after this is seen at the
   // next boundary, and the SIGNAL_NEXT loop below drains whatever the kernel already holds.
-  Atomics.exchange(w, Slot.INTERRUPT, 0);
+  const taken = Atomics.exchange(w, Slot.INTERRUPT, 0);
   // SIGNAL_RETURN answers with the next action too, so a handler costs one round trip, not two.
   let errno = call(Sys.CORRAL, CorralOp.SIGNAL_NEXT, 0, 0);
   for (;;) {
     if (errno !== Errno.SUCCESS) {
-      // No kernel behind these handlers (the platform used on its own): the interrupt itself is
-      // the news, and the interrupted call reports EINTR, as it would after a handler.
+      // No kernel behind these handlers (the platform used on its own): the interrupt stays
+      // counted, as news for a blocking call, which the host then answers EINTR.
       ch.release();
-      return { handled: true, restart: false };
+      Atomics.add(w, Slot.INTERRUPT, taken);
+      return null;
     }
     if (w[Slot.RES_VALUE]! === 0) {
       ch.release();

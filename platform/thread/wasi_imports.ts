@@ -208,6 +208,10 @@ export function threadImports(
   // A guest pointer outside its memory makes a view throw RangeError: that is EFAULT, not a crash.
   const wrap = (name: string, f: Fn): Fn =>
     ((...a: never[]) => {
+      // Signals that arrived while the guest ran wasm: their handlers run before the call is made,
+      // as Linux runs them on the way back to user mode (the call itself is not interrupted).
+      // Seq-cst loads: pair with the host's Atomics.add in raiseInterrupt.
+      if (Atomics.load(w, Slot.INTERRUPT) !== 0) deliverSignals(ch, call, entry);
       for (;;) {
         let r: number;
         try {
@@ -216,10 +220,13 @@ export function threadImports(
           if (err instanceof RangeError && !/call stack/.test(err.message)) r = Errno.FAULT;
           else throw err;
         }
-        // Seq-cst load: pairs with the host's Atomics.add in raiseInterrupt; a signal raised after
-        // this load is seen at the next boundary.
         if (Atomics.load(w, Slot.INTERRUPT) === 0) return r;
         const d = deliverSignals(ch, call, entry);
+        if (d === null) {
+          // No kernel: the interrupt was news for a blocking call; once one reported EINTR, it is spent.
+          if (r === Errno.INTR) Atomics.store(w, Slot.INTERRUPT, 0);
+          return r;
+        }
         if (r === Errno.INTR && (!d.handled || (d.restart && RESTARTABLE.has(name)))) continue;
         return r;
       }

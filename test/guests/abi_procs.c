@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #define IMPORT(name) __attribute__((import_module("corral_v1"), import_name(#name)))
@@ -66,6 +67,19 @@ static uint32_t record(uint8_t *b, const char *self, const char *arg, int dup_sr
     memcpy(b + n, a, 24), n += 24;
   }
   return n;
+}
+
+/** Spawns self with `arg`, its stdout opened on `path` (O_WRONLY|O_CREAT|O_TRUNC); returns errno. */
+static int spawn_to_file(const char *self, const char *arg, const char *path, int *pid) {
+  uint8_t b[512];
+  uint32_t n = record(b, self, arg, -1, -1, -1);
+  uint32_t one = 1;
+  memcpy(b + 36, &one, 4);
+  uint32_t plen = strlen(path);
+  int32_t a[6] = {3, 1, 0, (int32_t)(O_WRONLY | O_CREAT | O_TRUNC), 0644, (int32_t)plen};
+  memcpy(b + n, a, 24), n += 24;
+  memcpy(b + n, path, plen), n += plen;
+  return c_spawn(b, n, pid);
 }
 
 static int spawn(const char *self, const char *arg, int dup_src, int dup_fd, int close_fd) {
@@ -170,6 +184,21 @@ int main(int argc, char **argv) {
     pid = spawn(self, "child-spin", -1, -1, -1);
     c_signal(pid, 15);
     report("child-spin", pid);
+    return 0;
+  }
+  if (!strcmp(mode, "spawn-open")) {
+    // posix_spawn_file_actions_addopen: the child's stdout is a file; a bad path fails the spawn.
+    int pid = -1, got = 0, st = 0;
+    int e = spawn_to_file(self, "child-echo", "/tmp/out.txt", &pid);
+    printf("spawn with open: errno %d\n", e);
+    report("child-echo", pid);
+    char buf[128] = {0};
+    int fd = open("/tmp/out.txt", O_RDONLY);
+    ssize_t k = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    printf("file holds %zd bytes: %s", k, buf);
+    e = spawn_to_file(self, "child-echo", "/no/such/dir/out.txt", &pid);
+    printf("spawn with a bad open: errno %d; wait for any child: errno %d\n", e, c_wait(-1, 1, &got, &st));
     return 0;
   }
   if (!strcmp(mode, "spin-handler")) {

@@ -17,6 +17,8 @@ export interface BundleOptions {
   terminal?: boolean;
   annotations?: Record<string, string>;
   uid?: number;
+  /** root.readonly; true unless said otherwise. */
+  readonlyRoot?: boolean;
 }
 
 export class TempDirs {
@@ -47,7 +49,7 @@ export function makeBundle(dirs: TempDirs, o: BundleOptions): string {
       env: o.env ?? ['PATH=/bin'],
       cwd: '/',
     },
-    root: { path: 'rootfs', readonly: true },
+    root: { path: 'rootfs', readonly: o.readonlyRoot ?? true },
     hostname: 'corral-test',
     linux: { namespaces },
     annotations: o.annotations ?? {},

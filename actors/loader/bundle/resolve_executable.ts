@@ -27,6 +27,8 @@ export interface RootedPath {
   readonly guestPath: string;
   readonly hostPath: string;
   readonly stat: fs.Stats | undefined;
+  /** Set when it is missing because a component before the last is not a directory (ENOTDIR). */
+  readonly notDir?: boolean;
 }
 
 function hostOf(rootfs: string, parts: readonly string[]): string {
@@ -69,7 +71,12 @@ export function resolveInRoot(rootfs: string, guest: string): RootedPath {
     }
     if (todo.some((p) => p !== '' && p !== '.') && !st.isDirectory()) {
       const parts = [...done, part, ...todo.filter((p) => p !== '' && p !== '.').reverse()];
-      return { guestPath: '/' + parts.join('/'), hostPath: hostOf(rootfs, parts), stat: undefined };
+      return {
+        guestPath: '/' + parts.join('/'),
+        hostPath: hostOf(rootfs, parts),
+        stat: undefined,
+        notDir: true,
+      };
     }
     done.push(part);
   }
@@ -104,7 +111,7 @@ export function resolveExecutable(
   if (argv0.includes('/')) {
     const guest = argv0.startsWith('/') ? argv0 : path.posix.join(cwd, argv0);
     const r = resolveInRoot(rootfs, guest);
-    if (r.stat) found = r;
+    if (r.stat || r.notDir) found = r;
   } else {
     // execvp(3): try each PATH entry; an entry that exists but is not a regular file is remembered
     // so that, when nothing better turns up, the error is "permission denied" as execvp reports it.
@@ -122,6 +129,8 @@ export function resolveExecutable(
     found ??= denied;
   }
   if (!found) throw new BundleError('ENOENT', `executable not found: ${argv0}`, 127);
+  // execve(2): ENOTDIR when a component of the path is not a directory.
+  if (!found.stat && found.notDir) throw new BundleError('ENOTDIR', `not a directory: ${argv0}`, 127);
   if (!found.stat!.isFile()) throw new BundleError('EACCES', `permission denied: ${argv0}`, 126);
   checkWasmMagic(found.hostPath, argv0);
   return { guestPath: found.guestPath, hostPath: found.hostPath };
