@@ -38,15 +38,7 @@ import {
 } from '../../platform/wasi_types.js';
 import type { GoferConnection } from './connection.js';
 import { openedAhead, readFile, type ReadAhead } from './read_ahead.js';
-import {
-  Access,
-  APPEND_OFFSET,
-  type Ok,
-  type Op,
-  type Req,
-  type Res,
-  type ResOf,
-} from './protocol.js';
+import { Access, APPEND_OFFSET, type Ok, type Op, type Req, type Res, type ResOf } from './protocol.js';
 
 /** Status flags fcntl(F_SETFL) may change on Linux; the others are fixed at open. */
 const SETTABLE_FLAGS = Fdflags.APPEND | Fdflags.NONBLOCK;
