@@ -20,7 +20,7 @@ function version(): string {
  * first, so that the thread boots (~40 ms) while the Loader's modules load, and start no spare.
  */
 async function prestartGuests(): Promise<void> {
-  // The container's gofer process too: its node start-up (~70 ms) overlaps the CLI's own.
+  // The thread's shared gofer process too: its node start-up (~70 ms) overlaps the CLI's own.
   (await import('../actors/gofer/gofer_process.js')).prestartGofer();
   (await import('../actors/process-group/guest_platform.js')).prestartGuestStrategy({
     warm: 1,

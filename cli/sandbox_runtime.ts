@@ -20,7 +20,7 @@ import type {
 import { ActorSystem, type ActorRef } from '../actors/runtime/index.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
 import { settleGofers } from '../actors/loader/loader_gofer.js';
-import { closeSpareGofer } from '../actors/gofer/gofer_process.js';
+import { closeThreadGofer } from '../actors/gofer/gofer_process.js';
 import { SandboxTraceControl } from '../actors/trace/loader_trace_ops.js';
 import { controlAddress } from './state_store.js';
 
@@ -108,7 +108,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       await closeGuestStrategy().catch(() => undefined);
       // The containers' gofers, told to end when the Loader stopped: none may outlive the host.
       await settleGofers().catch(() => undefined);
-      closeSpareGofer();
+      // And this thread's shared gofer child, warm until now: none may outlive the host.
+      await closeThreadGofer().catch(() => undefined);
       await server.close().catch(() => undefined);
       if (error) rejectClosed(error);
       else resolveClosed();

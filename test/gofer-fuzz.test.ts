@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessGofer, type GoferConnection } from '../actors/gofer/connection.js';
-import { ProcessGofer } from '../actors/gofer/gofer_process.js';
+import { closeThreadGofer, ProcessGofer } from '../actors/gofer/gofer_process.js';
 import { Errno } from '../platform/wasi_errno.js';
 
 type Node =
@@ -341,4 +341,9 @@ test('symlinks and directories swapped concurrently never lead outside the root'
     await g.close();
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test.after(async () => {
+  // The thread's shared gofer child, kept warm between the tests above.
+  await closeThreadGofer();
 });

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InProcessGofer } from '../actors/gofer/connection.js';
 import { FileSyscalls } from '../actors/gofer/file_syscalls.js';
-import { ProcessGofer } from '../actors/gofer/gofer_process.js';
+import { closeThreadGofer, ProcessGofer } from '../actors/gofer/gofer_process.js';
 import { startGoferMonitor, type GoferHangup } from '../actors/gofer/monitor.js';
 import { ModuleCache } from '../platform/module.js';
 import { MemorySink } from '../platform/stdio.js';
@@ -32,6 +32,7 @@ test.before(async () => {
   mkdirSync(join(base, 'root'));
 });
 test.after(async () => {
+  await closeThreadGofer();
   await strategy.close();
   rmSync(base, { recursive: true, force: true });
 });
@@ -93,11 +94,13 @@ test('a request in flight when the gofer crashes answers EIO at once', async () 
   await g.close();
 });
 
-test('closing a gofer ends its process, socket and tmpfs, and is not a hang-up', async () => {
+test('detaching releases fids and tmpfs and is not a hang-up; ending the thread gofer ends its process', async () => {
   const tmpfsBefore = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('corral-tmpfs-')));
   const g = await ProcessGofer.start({
     mounts: [...config().mounts, { guestPath: '/tmp', hostPath: null, readonly: false }],
   });
+  const other = await ProcessGofer.start(config());
+  assert.equal(g.child, other.child, 'one child serves every container of the thread');
   const created = readdirSync(tmpdir()).filter((n) => n.startsWith('corral-tmpfs-') && !tmpfsBefore.has(n));
   assert.equal(created.length, 1, 'the gofer made one tmpfs directory');
   // fid 2 is the second mount's root, the tmpfs.
@@ -114,17 +117,45 @@ test('closing a gofer ends its process, socket and tmpfs, and is not a hang-up',
   assert.equal(w.errno, 0);
   let fired = false;
   startGoferMonitor(g, () => (fired = true));
-  const pid = g.child.pid!;
+  const child = g.child;
+  const fdsBefore = readdirSync(`/proc/${child.pid}/fd`).length;
   await g.close();
   assert.equal(fired, false);
-  assert.notEqual(g.child.exitCode ?? g.child.signalCode, null);
-  assert.throws(() => process.kill(pid, 0), /ESRCH/);
-  assert.ok(g.child.stdin!.destroyed && g.child.stdout!.destroyed, 'socket ends closed');
+  assert.equal(g.closed, true);
+  assert.equal((await g.call({ op: 'fstat', fid: 1 })).errno, Errno.IO, 'a detached connection answers EIO');
+  // The root, the tmpfs root and the open file are closed in the child; the tmpfs is gone.
+  assert.equal(readdirSync(`/proc/${child.pid}/fd`).length, fdsBefore - 3);
   assert.deepEqual(
     readdirSync(tmpdir()).filter((n) => created.includes(n)),
     [],
     'tmpfs removed',
   );
+  // The other container is untouched, and the child stays warm for the next one.
+  assert.equal((await other.call({ op: 'fstat', fid: 1 })).errno, 0);
+  await other.close();
+  assert.equal(child.exitCode, null, 'kept warm with no attachment');
+  assert.equal((await ProcessGofer.start(config())).child, child, 'the next container reuses it');
+  const pid = child.pid!;
+  await closeThreadGofer();
+  assert.notEqual(child.exitCode ?? child.signalCode, null);
+  assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  assert.ok(child.stdin!.destroyed && child.stdout!.destroyed, 'socket ends closed');
+});
+
+test('the shared child dying hangs up every attached container, each with the reason', async () => {
+  const gs = await Promise.all([1, 2, 3].map(() => ProcessGofer.start(config())));
+  const reasons: string[][] = gs.map(() => []);
+  gs.forEach((g, i) => startGoferMonitor(g, (h) => reasons[i]!.push(h.reason)));
+  gs[0]!.child.kill('SIGKILL');
+  await until(() => reasons.every((r) => r.length > 0));
+  for (const r of reasons) assert.match(r[0]!, /gofer (exited|connection (closed|broken))/);
+  for (const g of gs) assert.equal((await g.call({ op: 'fstat', fid: 1 })).errno, Errno.IO);
+  // The next container gets a new child.
+  const next = await ProcessGofer.start(config());
+  assert.notEqual(next.child, gs[0]!.child);
+  assert.equal((await next.call({ op: 'fstat', fid: 1 })).errno, 0);
+  await next.close();
+  for (const g of gs) await g.close();
 });
 
 test('in-process gofer: crash() fires the monitor, close() does not; a stopped monitor stays silent', async () => {

@@ -30,6 +30,8 @@ const stat = {
 };
 
 const REQUESTS: Req[] = [
+  { op: 'attach', config: p('{"mounts":[]}') },
+  { op: 'detach' },
   { op: 'open', dir: 1, follow: 1, oflags: 15, fdflags: 31, access: 3, path: p('a/\xff\xfe/..') },
   { op: 'close', fid: 0xffff_fff0 },
   { op: 'read', fid: 7, offset: 1n << 40n, len: 65536 },
@@ -52,7 +54,7 @@ const REQUESTS: Req[] = [
 ];
 
 const RESPONSES: Res[] = [
-  { op: 'open', errno: 0, fid: 12, filetype: Filetype.DIRECTORY },
+  { op: 'open', errno: 0, fid: 12, filetype: Filetype.REGULAR_FILE, data: p('head') },
   { op: 'open', errno: Errno.LOOP },
   { op: 'read', errno: 0, data: p('hello') },
   { op: 'write', errno: 0, n: 5, end: 99n },
@@ -68,14 +70,17 @@ const RESPONSES: Res[] = [
   { op: 'stat', errno: Errno.NOTCAPABLE },
   { op: 'close', errno: 0 },
   { op: 'readlink', errno: 0, target: p('t') },
+  { op: 'attach', errno: 0, att: 7, message: p('') },
+  { op: 'detach', errno: Errno.BADF },
 ];
 
 test('every request round-trips', () => {
   for (const [i, req] of REQUESTS.entries()) {
-    const f = encodeRequest(i + 1, req);
+    const f = encodeRequest(i + 1, req, 0xffff_fffe - i);
     assert.equal(f.readUInt32LE(0), f.length - 4);
     const back = decodeRequest(f);
     assert.equal(back.id, i + 1);
+    assert.equal(back.att, 0xffff_fffe - i, 'the attachment travels in the header');
     assert.deepEqual(back.req, req);
   }
 });
@@ -86,8 +91,8 @@ test('responses round-trip, errors without fields', () => {
     assert.equal(back.id, 42);
     assert.deepEqual(back.res, res);
   }
-  // An error response carries no fields: 4 length + 4 id + 1 op + 2 errno.
-  assert.equal(encodeResponse(1, { op: 'open', errno: Errno.NOENT }).length, 11);
+  // An error response carries no fields: 4 length + 4 id + 4 attachment + 1 op + 2 errno.
+  assert.equal(encodeResponse(1, { op: 'open', errno: Errno.NOENT }).length, 15);
 });
 
 test('frames split at every byte boundary reassemble in order', () => {
@@ -109,10 +114,10 @@ test('malformed frames are refused', () => {
   const good = encodeRequest(1, { op: 'mkdir', dir: 1, path: p('abc') });
   assert.throws(() => decodeRequest(good.subarray(0, good.length - 2)), ProtocolError);
   const badOp = Buffer.from(good);
-  badOp[8] = 200;
+  badOp[12] = 200;
   assert.throws(() => decodeRequest(badOp), ProtocolError);
   const lying = Buffer.from(good);
-  lying.writeUInt32LE(1000, 13); // path length beyond the frame
+  lying.writeUInt32LE(1000, 17); // path length beyond the frame
   assert.throws(() => decodeRequest(lying), ProtocolError);
   const huge = Buffer.alloc(8);
   huge.writeUInt32LE(0xffff_ffff, 0);

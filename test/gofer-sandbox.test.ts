@@ -11,6 +11,8 @@ import { ActorSystem, type ActorRef } from '../actors/runtime/index.js';
 import type { LoaderArgs, LoaderReply, LoaderRequest } from '../actors/loader/control_protocol.js';
 import { settleGofers } from '../actors/loader/loader_gofer.js';
 import { goferCount } from '../actors/gofer/gofer_registry.js';
+import { closeThreadGofer } from '../actors/gofer/gofer_process.js';
+import { runningThreadGofer } from '../actors/gofer/gofer_child.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
 import { makeBundle, TempDirs } from './helpers/bundles.js';
 import { alive, CorralCli, until } from './helpers/cli.js';
@@ -18,6 +20,7 @@ import { alive, CorralCli, until } from './helpers/cli.js';
 const dirs = new TempDirs();
 after(async () => {
   await closeGuestStrategy();
+  await closeThreadGofer();
   CorralCli.killAllHosts();
   dirs.cleanup();
 });
@@ -85,6 +88,16 @@ function goferChildren(parent = process.pid): number[] {
   return out;
 }
 
+/**
+ * Nothing of a destroyed container is left in the gofer: at most the thread's one shared child,
+ * kept warm, holding no attachment (its process ends with closeThreadGofer).
+ */
+function noContainerGofer(): void {
+  assert.ok(goferChildren().length <= 1, `gofer children: ${goferChildren().join(' ')}`);
+  assert.equal(runningThreadGofer()?.attachments ?? 0, 0, 'no attachment left');
+  assert.equal(goferCount(), 0);
+}
+
 function tmpfsDirs(): string[] {
   return fs.readdirSync(tmpdir()).filter((n) => n.startsWith('corral-tmpfs-'));
 }
@@ -129,8 +142,7 @@ for (const mode of ['process', 'in-process'] as const) {
     assert.equal(r.get('put /made.txt'), 'ok');
     assert.equal(r.get('ls /etc'), 'greeting');
     assert.equal(fs.readFileSync(join(b, 'rootfs', 'made.txt'), 'utf8'), 'from the guest');
-    assert.deepEqual(goferChildren(), []);
-    assert.equal(goferCount(), 0);
+    noContainerGofer();
   });
 }
 
@@ -240,11 +252,11 @@ test('a gofer that dies: every process of the container is SIGKILLed and the rea
   const b = probeBundle(['sleep', '600000'], { rootReadonly: false }, ['fs_loop']);
   const s = await sandbox(b, { kind: 'null' });
   try {
-    const before = goferChildren();
     await s.req({ op: 'start', cid: 'root' });
     const { pid: looping } = await s.req({ op: 'exec', cid: 'root', process: { args: ['/bin/fs_loop'] } });
-    const mine = goferChildren().filter((p) => !before.includes(p));
-    assert.equal(mine.length, 1, 'one gofer process for the container');
+    const mine = goferChildren();
+    assert.equal(mine.length, 1, 'one gofer process for the thread');
+    assert.equal(mine[0], runningThreadGofer()?.child.pid);
     process.kill(mine[0]!, 'SIGKILL');
     const t0 = performance.now();
     assert.deepEqual(await s.req({ op: 'wait', cid: 'root' }), { status: 9, signal: 9 });
@@ -264,6 +276,7 @@ test('a gofer that dies: every process of the container is SIGKILLed and the rea
       /has stopped/,
     );
     await s.req({ op: 'destroy', cid: 'root' });
+    assert.equal(runningThreadGofer(), null, 'the dead child is not reused');
     assert.deepEqual(goferChildren(), []);
     assert.equal(goferCount(), 0);
   } finally {
@@ -278,7 +291,7 @@ test('destroy before start, a failing gofer, and shutdown without destroy leave 
   const s1 = await sandbox(probeBundle(['ls', '/'], { mounts: tmpfs }), { kind: 'null' });
   await s1.req({ op: 'destroy', cid: 'root' });
   await s1.sys.shutdown();
-  assert.deepEqual(goferChildren(), []);
+  noContainerGofer();
 
   // A bind mount whose source is missing: start fails and names the gofer's problem.
   const bad = probeBundle(['ls', '/'], {
@@ -299,8 +312,10 @@ test('destroy before start, a failing gofer, and shutdown without destroy leave 
   assert.equal(goferChildren().length, 1);
   await s3.sys.shutdown();
   await settleGofers();
+  noContainerGofer();
+  // The host ends its thread's gofer as it exits (cli/sandbox_runtime.ts): then no process is left.
+  await closeThreadGofer();
   assert.deepEqual(goferChildren(), []);
-  assert.equal(goferCount(), 0);
   assert.deepEqual(tmpfsDirs(), before);
 });
 

@@ -4,7 +4,7 @@
 
 import { Errno } from '../../platform/wasi_errno.js';
 import type { MountSpec } from './mount_table.js';
-import type { Req, Res, ResOf } from './protocol.js';
+import { Access, type Req, type Res, type ResOf } from './protocol.js';
 import { GoferServer } from './server.js';
 import type { GoferConfig } from './mount_table.js';
 
@@ -26,8 +26,23 @@ export interface GoferConnection {
   onHangup(cb: (reason: string) => void): () => void;
   /** True once the connection has hung up or was closed. */
   readonly closed: boolean;
+  /**
+   * Bumped by every call that may change a file (mutates()), when it is sent: data read ahead
+   * (FileSyscalls) is served only while this has not moved since it was read.
+   */
+  readonly generation: number;
   /** Ends the gofer (process exits, fds closed, tmpfs removed). Resolves once it is gone. */
   close(): Promise<void>;
+}
+
+/** Ops that never change a file: any other may, and invalidates data read ahead. */
+const READ_ONLY = new Set<Req['op']>(['read', 'fstat', 'stat', 'readdir', 'readlink', 'close']);
+
+/** Whether `req` may change what a read returns (an open for writing may truncate or create). */
+export function mutates(req: Req): boolean {
+  // oflags 9: O_CREAT | O_TRUNC (O_DIRECTORY and O_EXCL alone change nothing).
+  if (req.op === 'open') return (req.access & Access.WRITE) !== 0 || (req.oflags & 9) !== 0;
+  return !READ_ONLY.has(req.op);
 }
 
 export function preopensOf(mounts: readonly MountSpec[]): Preopen[] {
@@ -75,6 +90,7 @@ export class InProcessGofer implements GoferConnection {
   private readonly server: GoferServer;
   private readonly hangup = new HangupSignal();
   private isClosed = false;
+  generation = 0;
 
   constructor(config: GoferConfig) {
     this.server = new GoferServer(config);
@@ -92,6 +108,7 @@ export class InProcessGofer implements GoferConnection {
 
   call<R extends Req>(req: R): ResOf<R> {
     if (this.isClosed) return hungUp(req);
+    if (mutates(req)) this.generation++;
     return this.server.handle(req) as ResOf<R>;
   }
 

@@ -37,6 +37,7 @@ import {
   type Subscription,
 } from '../../platform/wasi_types.js';
 import type { GoferConnection } from './connection.js';
+import { openedAhead, readFile, type ReadAhead } from './read_ahead.js';
 import { Access, APPEND_OFFSET, type Ok, type Op, type Req, type Res, type ResOf } from './protocol.js';
 
 /** Status flags fcntl(F_SETFL) may change on Linux; the others are fixed at open. */
@@ -64,6 +65,8 @@ interface FileDesc extends OpenDescription {
   readonly preopen?: Uint8Array;
   /** The listing fd_readdir serves cookies from; taken again at cookie 0. */
   listing?: DirEntry[];
+  /** Data read ahead of the guest (regular files); see read_ahead.ts. */
+  ahead?: ReadAhead;
 }
 
 type Desc = StdioDesc | FileDesc;
@@ -152,7 +155,11 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
     if (d.kind === 'stdio') return this.base.fd_close(d.stdioFd, ctx);
     // A preopen's fid serves every process of the container.
     if (d.preopen) return ok(undefined);
-    return answer(this.call({ op: 'close', fid: d.fid }), () => undefined);
+    const r = this.call({ op: 'close', fid: d.fid });
+    // Out of process, not waited for: the gofer fails a close only for a fid it does not know
+    // (never a live description's), and later calls queue behind it on the connection anyway.
+    if (r instanceof Promise) return ok(undefined);
+    return answer(r, () => undefined);
   }
 
   // ---- fd calls -------------------------------------------------------------------------------
@@ -179,6 +186,7 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
     if (d.filetype === Filetype.DIRECTORY) return fail(Errno.ISDIR);
     if (!d.readable) return fail(Errno.BADF);
     if ((e.rightsBase & Rights.FD_READ) === 0n) return fail(Errno.NOTCAPABLE);
+    if (d.filetype === Filetype.REGULAR_FILE) return readFile(this.gofer, d, maxBytes);
     const at = d.pos;
     return answer(this.call({ op: 'read', fid: d.fid, offset: at, len: maxBytes }), (r) => {
       d.pos = at + BigInt(r.data.length);
@@ -393,7 +401,9 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
       return fail(Errno.NOTCAPABLE);
     const write = (rightsBase & WRITE_ACCESS) !== 0n || (fdflags & Fdflags.APPEND) !== 0;
     const read = (rightsBase & READ_ACCESS) !== 0n || !write;
-    const access = (read ? Access.READ : 0) | (write ? Access.WRITE : 0);
+    // A file opened only to read is read ahead with the open: open + read + close of a small
+    // file is then one round trip to the gofer.
+    const access = (read ? Access.READ : 0) | (write ? Access.WRITE : Access.AHEAD);
     const req: Req<'open'> = {
       op: 'open',
       dir: dir.fid,
@@ -403,9 +413,14 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
       access,
       path,
     };
+    const gen = this.gofer.generation;
     return then(this.call(req), (r): SyscallResult<number> => {
       if (r.errno !== 0) return fail(r.errno);
       const isDir = r.filetype === Filetype.DIRECTORY;
+      const ahead =
+        r.filetype === Filetype.REGULAR_FILE && (access & Access.AHEAD) !== 0
+          ? openedAhead(r.data, gen)
+          : undefined;
       const desc: FileDesc = {
         kind: 'file',
         fid: r.fid,
@@ -415,6 +430,7 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
         pos: 0n,
         flags: fdflags & (Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC),
         refs: 0,
+        ahead,
       };
       const nfd = this.fds.insert(desc, rightsBase & (isDir ? DIR_RIGHTS : FILE_RIGHTS), rightsInheriting);
       if (nfd < 0) {

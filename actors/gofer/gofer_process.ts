@@ -1,195 +1,108 @@
-// The out-of-process gofer: a child process per container, spoken to over a Unix socketpair (its
-// stdin/stdout, which libuv creates as socketpairs). The child is the only part of Corral that
-// touches the container's host files; if it dies, the connection hangs up and the gofer monitor
-// kills the container. Killing the sandbox ends the child too: it sees end-of-file and exits.
+// The out-of-process gofer, as one container sees it: an attachment to its sandbox host thread's
+// gofer child (gofer_child.ts). The child is the only part of Corral that touches the containers'
+// host files; a container attaches its mount table (GoferConfig) with one request and gets its
+// preopens, every call it makes is tagged with its attachment, and detaching (destroy) closes its
+// fids and removes its tmpfs in the child.
+//
+// Why one child per thread, not one per container or per sandbox. A node gofer child costs 60-100
+// ms to start and ~30-40 MB of RSS here. One per container made the in-process sandbox lifecycle
+// ~69-72 ms (target 2 ms) and `corral run` hello ~190 ms (target 150), and a host packing
+// thousands of tenants (DESIGN.md) cannot afford a node process each: 1,000 containers would be
+// ~35 GB. Shared by the thread, the child starts once, stays warm, and a container's gofer costs
+// one attach round trip (opening its mount roots: tens of microseconds) and a GoferServer in the
+// child (a few KB). Measured after the change: lifecycle ~1 ms median (bench lifecycle).
+//
+// The trade-off: the blast radius. If the shared child dies (crash, OOM kill, a bug reached by one
+// container's requests), every container attached to it on this thread loses its files, and the
+// gofer monitor SIGKILLs them all, each with the reason, exactly as a per-container gofer's death
+// kills its own. We accept that for density: the child runs only Corral's own file server (no
+// guest code), confinement is per attachment (a fid or path of one container never names
+// another's files: gofer_host.ts, test/gofer-shared.test.ts), and a host wanting a smaller blast
+// radius runs more sandbox host threads or processes (each has its own child), or the in-process
+// gofer, whose failure domain is the thread anyway.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { READY_MARK_VALUE } from './ready_mark.js';
-import { HangupSignal, hungUp, preopensOf, type GoferConnection, type Preopen } from './connection.js';
+import {
+  hungUp,
+  HangupSignal,
+  mutates,
+  preopensOf,
+  type GoferConnection,
+  type Preopen,
+} from './connection.js';
+import { threadGofer, type AttachmentSink, type GoferChild } from './gofer_child.js';
 import type { GoferConfig } from './mount_table.js';
-import { FrameSplitter, decodeResponse, encodeRequest, type Req, type Res, type ResOf } from './protocol.js';
+import type { Req, ResOf } from './protocol.js';
 
-const MAIN = fileURLToPath(new URL('./gofer_main.js', import.meta.url));
-/** How long a gofer gets to open its mounts. */
-const START_TIMEOUT_MS = 10_000;
+export { closeThreadGofer, prestartGofer } from './gofer_child.js';
 
-export class ProcessGofer implements GoferConnection {
+export class ProcessGofer implements GoferConnection, AttachmentSink {
   readonly kind = 'process';
   readonly preopens: readonly Preopen[];
-  /** The child; owned by this connection, ended by close(). */
-  readonly child: ChildProcess;
-  /** Calls awaiting an answer, by request id; owned by this connection. */
-  private readonly pending = new Map<number, { req: Req; resolve: (r: Res) => void }>();
-  private nextId = 1;
+  /** This container's attachment number in the child; immutable. */
+  readonly att: number;
+  /** The thread's shared child; not owned (it outlives this attachment). */
+  private readonly host: GoferChild;
   private readonly hangup = new HangupSignal();
   private isClosed = false;
-  private readonly exitedP: Promise<void>;
+  generation = 0;
 
-  private constructor(child: ChildProcess, config: GoferConfig) {
-    this.child = child;
+  private constructor(host: GoferChild, att: number, config: GoferConfig) {
+    this.host = host;
+    this.att = att;
     this.preopens = preopensOf(config.mounts);
-    this.exitedP = new Promise((r) => {
-      if (child.exitCode !== null || child.signalCode !== null) r();
-      else child.once('exit', () => r());
-    });
   }
 
   /**
-   * Starts a gofer for `config`; resolves once it has opened every mount. Takes this thread's spare
-   * (prestartGofer) when there is one, whose node start-up (~70 ms) is then already under way.
+   * Attaches `config` to this thread's gofer child (started now if there is none); resolves once
+   * the child has opened every mount, rejects with why it could not.
    */
-  static start(config: GoferConfig): Promise<ProcessGofer> {
-    let child = takeSpare();
-    if (child !== null) {
-      const json = Buffer.from(JSON.stringify(config));
-      const head = Buffer.alloc(4);
-      head.writeUInt32LE(json.length, 0);
-      child.stdin!.write(Buffer.concat([head, json]));
-    } else {
-      child = spawn(process.execPath, [MAIN, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    }
-    const g = new ProcessGofer(child, config);
-    return new Promise((resolve, reject) => {
-      let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s.slice(0, 4096)));
-      const timer = setTimeout(() => fail(new Error('gofer did not start in time')), START_TIMEOUT_MS);
-      const fail = (e: Error) => {
-        clearTimeout(timer);
-        child.kill('SIGKILL');
-        reject(e);
-      };
-      child.once('exit', (code, sig) => {
-        if (!started) fail(new Error(`gofer exited (${code ?? sig}) before it was ready: ${stderr.trim()}`));
-      });
-      child.once('error', (e) => fail(e));
-      let started = false;
-      const splitter = new FrameSplitter();
-      let head = Buffer.alloc(0);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (!started) {
-          head = Buffer.concat([head, chunk]);
-          if (head.length < 4) return;
-          if (head.readUInt32LE(0) !== READY_MARK_VALUE) return fail(new Error('gofer: bad ready mark'));
-          started = true;
-          clearTimeout(timer);
-          chunk = head.subarray(4);
-          g.watch();
-          resolve(g);
-          if (chunk.length === 0) return;
-        }
-        try {
-          splitter.push(chunk, (f) => g.answer(f));
-        } catch (e) {
-          g.lost(`gofer protocol error: ${(e as Error).message}`);
-        }
-      });
-    });
+  static async start(config: GoferConfig): Promise<ProcessGofer> {
+    const host = threadGofer();
+    // Sent at once, even to a child still starting (it reads it after its ready mark); the call in
+    // flight keeps the thread alive meanwhile.
+    const attached = host.send(0, { op: 'attach', config: Buffer.from(JSON.stringify(config)) });
+    await host.started;
+    const r = await attached;
+    if (r.op !== 'attach' || r.errno !== 0) throw new Error('gofer went away while attaching');
+    if (r.att === 0) throw new Error(Buffer.from(r.message).toString('utf8'));
+    const g = new ProcessGofer(host, r.att, config);
+    if (host.dead) g.isClosed = true;
+    else host.register(r.att, g);
+    return g;
+  }
+
+  /** The shared child process (tests kill it to play a gofer crash). */
+  get child(): GoferChild['child'] {
+    return this.host.child;
   }
 
   get closed(): boolean {
     return this.isClosed;
   }
 
-  /** Resolves once the child process has exited. */
-  get exited(): Promise<void> {
-    return this.exitedP;
-  }
-
-  private watch(): void {
-    // Any of these means the gofer is gone: its socket closed, or the process ended.
-    this.child.stdout!.once('close', () => this.lost('gofer connection closed'));
-    this.child.once('exit', (code, sig) => this.lost(`gofer exited (${sig ?? code})`));
-    this.child.stdin!.on('error', (e: NodeJS.ErrnoException) =>
-      this.lost(`gofer connection broken (${e.code ?? e.message})`),
-    );
-  }
-
-  private answer(f: Buffer): void {
-    const { id, res } = decodeResponse(f);
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    p.resolve(res);
-  }
-
-  /** The gofer went away: every waiting call answers EIO, and the monitor hears of it. */
-  private lost(reason: string): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    for (const p of this.pending.values()) p.resolve(hungUp(p.req));
-    this.pending.clear();
-    this.hangup.fire(reason);
-    this.child.kill('SIGKILL');
-  }
-
   call<R extends Req>(req: R): Promise<ResOf<R>> {
     if (this.isClosed) return Promise.resolve(hungUp(req));
-    const id = this.nextId++;
-    if (this.nextId > 0xffff_fff0) this.nextId = 1;
-    return new Promise((resolve) => {
-      this.pending.set(id, { req, resolve: resolve as (r: Res) => void });
-      this.child.stdin!.write(encodeRequest(id, req));
-    });
+    if (mutates(req)) this.generation++;
+    return this.host.send(this.att, req) as Promise<ResOf<R>>;
   }
 
   onHangup(cb: (reason: string) => void): () => void {
     return this.hangup.on(cb);
   }
 
-  async close(): Promise<void> {
-    if (!this.isClosed) {
-      this.isClosed = true;
-      this.hangup.clear();
-      for (const p of this.pending.values()) p.resolve(hungUp(p.req));
-      this.pending.clear();
-      // End of file on its socket makes the gofer close its fds, remove its tmpfs and exit.
-      this.child.stdin!.end();
-      const t = setTimeout(() => this.child.kill('SIGKILL'), 2000);
-      await this.exitedP;
-      clearTimeout(t);
-    }
-    await this.exitedP;
-    this.child.stdout!.destroy();
-    this.child.stderr!.destroy();
+  /** The child went away (AttachmentSink): later calls answer EIO, and the monitor hears of it. */
+  lost(reason: string): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.hangup.fire(reason);
   }
-}
 
-/**
- * A gofer child started before any container needs it (`corral run` and `do` start one with their
- * guest worker, so that its start-up overlaps the CLI's own); the next ProcessGofer.start on this
- * thread takes it. Unreferenced while it waits, so that it never keeps this process alive; it
- * exits when this process does (end of file on its socket). Owned by this thread.
- */
-let spare: ChildProcess | null = null;
-
-export function prestartGofer(): void {
-  if (spare !== null) return;
-  const child = spawn(process.execPath, [MAIN, '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.on('error', () => undefined); // a spare that failed to start is simply not used
-  setRef(child, false);
-  spare = child;
-}
-
-/** Ends this thread's spare, if it was never used. */
-export function closeSpareGofer(): void {
-  const s = spare;
-  spare = null;
-  if (s !== null && s.exitCode === null && s.signalCode === null) s.stdin!.end();
-}
-
-function takeSpare(): ChildProcess | null {
-  const s = spare;
-  spare = null;
-  if (s === null || s.exitCode !== null || s.signalCode !== null || s.stdin!.destroyed) return null;
-  setRef(s, true);
-  return s;
-}
-
-function setRef(child: ChildProcess, on: boolean): void {
-  for (const x of [child, child.stdin, child.stdout, child.stderr]) {
-    const r = x as unknown as { ref?: () => void; unref?: () => void } | null;
-    if (on) r?.ref?.();
-    else r?.unref?.();
+  /** Detaches: the child closes this container's fids and removes its tmpfs before it answers. */
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.hangup.clear();
+    this.host.unregister(this.att);
+    await this.host.send(this.att, { op: 'detach' });
   }
 }

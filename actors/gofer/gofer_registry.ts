@@ -11,7 +11,10 @@ import { InProcessGofer } from './connection.js';
 import { ProcessGofer } from './gofer_process.js';
 import type { GoferConfig } from './mount_table.js';
 
-/** 'process' (default): a child process per container; 'in-process': density and tests. */
+/**
+ * 'process' (default): an attachment to the thread's shared gofer child (gofer_process.ts says
+ * why shared); 'in-process': a server on this thread, for density and tests.
+ */
 export type GoferMode = 'process' | 'in-process';
 
 /** Connections by key; owned by whoever started them (the Loader's container setup). */

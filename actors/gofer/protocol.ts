@@ -1,9 +1,12 @@
-// The gofer protocol: Corral's own compact binary protocol between a sandbox and the file server
-// of one of its containers (runsc speaks 9P/lisafs here). Requests and responses are tagged unions
+// The gofer protocol: Corral's own compact binary protocol between a sandbox host thread and the
+// file server of its containers (runsc speaks 9P/lisafs here). Requests and responses are tagged unions
 // whose fields are declared once, in the schemas below; the codec walks a schema, so a new
 // operation is one line on each side.
 //
-// Frame: u32 length of the rest | u32 request id | u8 op | body.
+// Frame: u32 length of the rest | u32 request id | u32 attachment | u8 op | body.
+//   attachment: the container the request is for (one gofer serves every container of a thread);
+//   `attach` makes one from a GoferConfig, `detach` ends it. Fids are numbered per attachment, so
+//   a fid never names anything of another container.
 //   request body:  the op's request fields, in schema order.
 //   response body: u16 errno (WASI numbering) | the op's response fields when errno is 0.
 // Integers are little-endian; `bytes` is u32 length + bytes; `stat` a 64-byte witx filestat;
@@ -35,11 +38,19 @@ type Fields<S extends Schema> = { -readonly [F in keyof S]: KindType<S[F]> };
 
 /** Write offset meaning "append at the end" (the fid was opened with O_APPEND). */
 export const APPEND_OFFSET = 0xffff_ffff_ffff_ffffn;
-/** access bits of `open`. */
-export const Access = { READ: 1, WRITE: 2 } as const;
+/**
+ * access bits of `open`. AHEAD: answer with the file's first OPEN_AHEAD bytes too (a regular file
+ * opened for reading), so that open + read of a small file is one round trip.
+ */
+export const Access = { READ: 1, WRITE: 2, AHEAD: 4 } as const;
+/** How much an `open` with Access.AHEAD reads: most files a program opens and reads are small. */
+export const OPEN_AHEAD = 16 * 1024;
 
 /** Request fields per op. `dir` fids name the directory a relative `path` starts from. */
 const REQUEST = {
+  /** `config`: a GoferConfig as JSON. Sent with attachment 0. */
+  attach: { config: 'bytes' },
+  detach: {},
   open: { dir: 'u32', follow: 'u8', oflags: 'u16', fdflags: 'u16', access: 'u8', path: 'bytes' },
   close: { fid: 'u32' },
   read: { fid: 'u32', offset: 'u64', len: 'u32' },
@@ -63,7 +74,11 @@ const REQUEST = {
 
 /** Response fields per op (after errno 0). */
 const RESPONSE = {
-  open: { fid: 'u32', filetype: 'u8' },
+  /** `att` 0: the mounts could not be opened, `message` says why (errno alone cannot). */
+  attach: { att: 'u32', message: 'bytes' },
+  detach: {},
+  /** `data`: the first bytes of the file when asked (Access.AHEAD), else empty. */
+  open: { fid: 'u32', filetype: 'u8', data: 'bytes' },
   close: {},
   read: { data: 'bytes' },
   write: { n: 'u32', end: 'u64' },
@@ -98,8 +113,12 @@ export type ResOf<R extends Req> = Res<R['op']>;
 // ---- codec ----------------------------------------------------------------------------------
 
 class Writer {
-  buf = Buffer.allocUnsafe(256);
+  buf: Buffer;
   len = 0;
+  constructor(size: number) {
+    // Sized for the whole frame up front: a 64 KiB write is one allocation, not ten doublings.
+    this.buf = Buffer.allocUnsafe(size);
+  }
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
@@ -151,6 +170,8 @@ class Reader {
   constructor(
     readonly buf: Buffer,
     pos: number,
+    /** `bytes` may be views of `buf` (it is never reused: the sandbox side's stream chunks). */
+    readonly views = false,
   ) {
     this.pos = pos;
   }
@@ -182,7 +203,12 @@ class Reader {
   bytes() {
     const n = this.u32();
     this.need(n);
-    // A copy: the frame buffer is reused by the stream reader.
+    if (this.views) {
+      const v = this.buf.subarray(this.pos, this.pos + n);
+      this.pos += n;
+      return v;
+    }
+    // A copy: the gofer child reuses its read buffer, and the server keeps names it is given.
     const b = new Uint8Array(n);
     b.set(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
@@ -211,17 +237,36 @@ export class ProtocolError extends Error {
   readonly code = 'EPROTO';
 }
 
-function writeFields(w: Writer, schema: Schema, obj: Record<string, unknown>): void {
-  for (const [name, kind] of Object.entries(schema)) (w[kind] as (v: unknown) => void)(obj[name]);
+/** The schemas as field lists, made once: the codec runs for every file call. */
+type FieldList = readonly (readonly [string, Kind])[];
+const fieldsOf = (x: Record<string, Schema>) =>
+  new Map(Object.entries(x).map(([op, sc]) => [op as Op, Object.entries(sc) as FieldList]));
+const REQUEST_FIELDS = fieldsOf(REQUEST);
+const RESPONSE_FIELDS = fieldsOf(RESPONSE);
+
+/** Bytes a frame with `fields` of `obj` needs (exact but for dirents, which grow the buffer). */
+function sizeOf(fields: FieldList, obj: Record<string, unknown>): number {
+  let n = 32;
+  for (const [name, kind] of fields) {
+    if (kind === 'bytes') n += 4 + (obj[name] as Uint8Array).length;
+    else if (kind === 'stat') n += FILESTAT_SIZE;
+    else n += 8;
+  }
+  return n;
 }
 
-function readFields(r: Reader, schema: Schema, into: Record<string, unknown>): void {
-  for (const [name, kind] of Object.entries(schema)) into[name] = r[kind]();
+function writeFields(w: Writer, fields: FieldList, obj: Record<string, unknown>): void {
+  for (const [name, kind] of fields) (w[kind] as (v: unknown) => void)(obj[name]);
 }
 
-function frame(w: Writer, id: number, op: Op): void {
+function readFields(r: Reader, fields: FieldList, into: Record<string, unknown>): void {
+  for (const [name, kind] of fields) into[name] = r[kind]();
+}
+
+function frame(w: Writer, id: number, att: number, op: Op): void {
   w.u32(0); // length, patched by finish()
   w.u32(id);
+  w.u32(att);
   w.u8(OP_CODE.get(op)!);
 }
 
@@ -230,18 +275,22 @@ function finish(w: Writer): Buffer {
   return w.buf.subarray(0, w.len);
 }
 
-export function encodeRequest(id: number, req: Req): Buffer {
-  const w = new Writer();
-  frame(w, id, req.op);
-  writeFields(w, REQUEST[req.op], req as unknown as Record<string, unknown>);
+export function encodeRequest(id: number, req: Req, att = 0): Buffer {
+  const fields = REQUEST_FIELDS.get(req.op)!;
+  const obj = req as unknown as Record<string, unknown>;
+  const w = new Writer(sizeOf(fields, obj));
+  frame(w, id, att, req.op);
+  writeFields(w, fields, obj);
   return finish(w);
 }
 
-export function encodeResponse(id: number, res: Res): Buffer {
-  const w = new Writer();
-  frame(w, id, res.op);
+export function encodeResponse(id: number, res: Res, att = 0): Buffer {
+  const fields = RESPONSE_FIELDS.get(res.op)!;
+  const obj = res as unknown as Record<string, unknown>;
+  const w = new Writer(res.errno === 0 ? sizeOf(fields, obj) : 32);
+  frame(w, id, att, res.op);
   w.u16(res.errno);
-  if (res.errno === 0) writeFields(w, RESPONSE[res.op], res as unknown as Record<string, unknown>);
+  if (res.errno === 0) writeFields(w, fields, obj);
   return finish(w);
 }
 
@@ -253,22 +302,25 @@ function opAt(r: Reader): Op {
 }
 
 /** Decodes one whole frame (as split by FrameSplitter). */
-export function decodeRequest(frameBuf: Buffer): { id: number; req: Req } {
+export function decodeRequest(frameBuf: Buffer): { id: number; att: number; req: Req } {
   const r = new Reader(frameBuf, 4);
   const id = r.u32();
+  const att = r.u32();
   const op = opAt(r);
   const req: Record<string, unknown> = { op };
-  readFields(r, REQUEST[op], req);
-  return { id, req: req as Req };
+  readFields(r, REQUEST_FIELDS.get(op)!, req);
+  return { id, att, req: req as Req };
 }
 
-export function decodeResponse(frameBuf: Buffer): { id: number; res: Res } {
-  const r = new Reader(frameBuf, 4);
+/** `views`: byte fields may be views of `frameBuf`, which the caller never reuses (zero-copy). */
+export function decodeResponse(frameBuf: Buffer, views = false): { id: number; att: number; res: Res } {
+  const r = new Reader(frameBuf, 4, views);
   const id = r.u32();
+  const att = r.u32();
   const op = opAt(r);
   const res: Record<string, unknown> = { op, errno: r.u16() };
-  if (res.errno === 0) readFields(r, RESPONSE[op], res);
-  return { id, res: res as Res };
+  if (res.errno === 0) readFields(r, RESPONSE_FIELDS.get(op)!, res);
+  return { id, att, res: res as Res };
 }
 
 /** Largest frame either side accepts: bigger means a broken peer. */
@@ -276,11 +328,25 @@ export const MAX_FRAME = 64 * 1024 * 1024;
 
 /** Splits a byte stream into whole frames (each including its length prefix). */
 export class FrameSplitter {
-  /** Bytes received but not yet a whole frame; owned by this splitter. */
-  private pending: Buffer = Buffer.alloc(0);
+  /** Chunks of a frame not yet whole, and their total length; owned by this splitter. */
+  private parts: Buffer[] = [];
+  private partsLen = 0;
 
   push(chunk: Buffer, onFrame: (f: Buffer) => void): void {
-    let buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    let buf = chunk;
+    if (this.partsLen > 0) {
+      // A large frame arrives in many chunks: join them once it is whole, not at every chunk.
+      this.parts.push(chunk);
+      this.partsLen += chunk.length;
+      if (this.partsLen < 4) return;
+      const head = this.parts[0]!.length >= 4 ? this.parts[0]! : Buffer.concat(this.parts);
+      const n = head.readUInt32LE(0);
+      if (n > MAX_FRAME) throw new ProtocolError(`frame of ${n} bytes`);
+      if (this.partsLen < 4 + n) return;
+      buf = Buffer.concat(this.parts, this.partsLen);
+      this.parts = [];
+      this.partsLen = 0;
+    }
     while (buf.length >= 4) {
       const n = buf.readUInt32LE(0);
       if (n > MAX_FRAME) throw new ProtocolError(`frame of ${n} bytes`);
@@ -288,6 +354,10 @@ export class FrameSplitter {
       onFrame(buf.subarray(0, 4 + n));
       buf = buf.subarray(4 + n);
     }
-    this.pending = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf);
+    if (buf.length > 0) {
+      // A copy: the caller may reuse `chunk` (the gofer child's read buffer).
+      this.parts = [Buffer.from(buf)];
+      this.partsLen = buf.length;
+    }
   }
 }

@@ -1,5 +1,6 @@
 // The gofer's file server: answers protocol requests against the host, confined by the resolver.
-// One server per container, shared by all its processes; fids name what it has open. Every call
+// One server per container (an attachment of the shared gofer, gofer_host.ts, or in process),
+// shared by all its processes; fids name what it has open, in a numbering of its own. Every call
 // is a short synchronous host call (the page-cache speed of local files, as node:wasi assumes);
 // out of process that blocks only the gofer, in process it is the price of no round trip.
 
@@ -36,7 +37,7 @@ import {
 import { Filetype } from '../../platform/wasi_types.js';
 import { direntType, exists, times, toFilestat } from './host_stat.js';
 import { MountTable, type GoferConfig, type Mount } from './mount_table.js';
-import { Access, APPEND_OFFSET, type Ok, type Op, type Req, type Res } from './protocol.js';
+import { Access, APPEND_OFFSET, OPEN_AHEAD, type Ok, type Op, type Req, type Res } from './protocol.js';
 import {
   FsError,
   Resolver,
@@ -66,6 +67,7 @@ interface Handle {
 const ok = <O extends Op>(op: O, fields: Omit<Ok<O>, 'op' | 'errno'>): Res<O> =>
   ({ op, errno: 0, ...fields }) as unknown as Res<O>;
 const done = <R>(value: R): StepResult<R> => ({ value });
+const EMPTY = new Uint8Array(0);
 
 export class GoferServer {
   /** The mounts; owned by this server, closed by close(). */
@@ -135,8 +137,14 @@ export class GoferServer {
 
   private dispatch(req: Req): Res {
     switch (req.op) {
-      case 'open':
-        return ok('open', this.open(req));
+      case 'attach':
+      case 'detach':
+        // Attachments are the GoferHost's business (one server is one attachment).
+        throw new FsError(Errno.INVAL);
+      case 'open': {
+        const o = this.open(req);
+        return ok('open', { ...o, data: this.ahead(o.fid, req.access) });
+      }
       case 'close': {
         const h = this.fid(req.fid);
         if (!h.shared) {
@@ -223,6 +231,19 @@ export class GoferServer {
       case 'link':
         this.link(req);
         return ok('link', {});
+    }
+  }
+
+  /** The first bytes of a regular file just opened for reading, when the client asked for them. */
+  private ahead(fid: number, access: number): Uint8Array {
+    const h = this.handles.get(fid)!;
+    if ((access & (Access.AHEAD | Access.READ)) !== (Access.AHEAD | Access.READ)) return EMPTY;
+    if (h.filetype !== Filetype.REGULAR_FILE) return EMPTY;
+    const buf = Buffer.allocUnsafe(OPEN_AHEAD);
+    try {
+      return buf.subarray(0, readSync(h.fd, buf, 0, OPEN_AHEAD, 0));
+    } catch {
+      return EMPTY; // the read itself will report the error, when the guest reads
     }
   }
 

@@ -2,8 +2,9 @@
 // `create` starts the gofer process next to the sandbox), watched by a gofer-monitor actor from
 // start on (runsc's startGoferMonitor), ended on destroy or when the sandbox stops.
 //
-// Where the connection lives. A gofer connection is a host resource (a child process and the
-// socketpair to it, or the in-process server) and cannot cross threads, while actors share nothing.
+// Where the connection lives. A gofer connection is a host resource (an attachment to the thread's
+// shared gofer child over its socketpair, or the in-process server) and cannot cross threads, while
+// actors share nothing.
 // The Loader opens it on its own thread and registers it under a key unique to this container
 // (gofer_registry.ts); the key is plain data, passed in ContainerActorArgs and ProcessGroupActorArgs,
 // and each actor that needs the files looks the connection up on its own thread. Packed placement,

@@ -20,26 +20,35 @@ function nsPerOp(out: string): number {
   return Number(m[1]);
 }
 
+/**
+ * node:wasi's stdout: one file opened once and never closed, and every instance kept alive. A
+ * node:wasi instance, when garbage-collected, closes the fds it was given, by number; with a file
+ * opened and closed per run, that number was by then another file's, or a later run's output file
+ * (whose output vanished: "fs_bench guest printed: " with nothing). Each run appends its line.
+ */
+const keepAlive: WASI[] = [];
+let outFile: { fd: number; path: string } | null = null;
+
 /** node:wasi with the data directory preopened as "/" (its output captured in a file). */
 export async function runNodeWasi(module: WasmModule, dir: string, mode: string, n: number): Promise<number> {
-  const outPath = join(dir, `.nodewasi-${mode}.out`);
-  const { openSync, closeSync } = await import('node:fs');
-  const fd = openSync(outPath, 'w');
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['fs_bench', mode, String(n), '/'],
-      preopens: { '/': dir },
-      stdout: fd,
-      returnOnExit: true,
-    });
-    const inst = new Wasm.Instance(module, wasi.getImportObject() as unknown as WasmImports);
-    const code = wasi.start(inst as unknown as object);
-    if (code !== 0) throw new Error(`node:wasi fs_bench exited ${code}`);
-  } finally {
-    closeSync(fd);
+  const { openSync } = await import('node:fs');
+  if (outFile === null) {
+    const path = join(dir, '.nodewasi.out');
+    outFile = { fd: openSync(path, 'a'), path };
   }
-  return nsPerOp(readFileSync(outPath, 'utf8'));
+  const wasi = new WASI({
+    version: 'preview1',
+    args: ['fs_bench', mode, String(n), '/'],
+    preopens: { '/': dir },
+    stdout: outFile.fd,
+    returnOnExit: true,
+  });
+  keepAlive.push(wasi);
+  const inst = new Wasm.Instance(module, wasi.getImportObject() as unknown as WasmImports);
+  const code = wasi.start(inst as unknown as object);
+  if (code !== 0) throw new Error(`node:wasi fs_bench exited ${code}`);
+  const lines = readFileSync(outFile.path, 'utf8').trimEnd().split('\n');
+  return nsPerOp(lines[lines.length - 1] ?? '');
 }
 
 export type GoferKind = 'in-process' | 'process';
