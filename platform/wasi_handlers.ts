@@ -3,6 +3,7 @@
 // Everything here answers at once or with a Promise; nothing blocks (DESIGN.md rule 3).
 
 import { Errno } from './wasi_errno.js';
+import { clockNow, waitForEvents } from './poll_wait.js';
 import type { StdioBindings } from './stdio.js';
 import { AbortedError, type InputEnd, type OutputEnd } from './stdio_ends.js';
 import { openInput } from './stdio_input.js';
@@ -16,7 +17,6 @@ import {
   type SyscallReturn,
 } from './syscalls.js';
 import {
-  ClockId,
   EventType,
   Filetype,
   Rights,
@@ -40,13 +40,7 @@ const STOP_BY_DEFAULT = new Set<number>([WasiSignal.STOP, WasiSignal.TSTP, WasiS
 const READ_RIGHTS = Rights.FD_READ | Rights.POLL_FD_READWRITE | Rights.FD_FILESTAT_GET;
 const WRITE_RIGHTS = Rights.FD_WRITE | Rights.POLL_FD_READWRITE | Rights.FD_FILESTAT_GET;
 
-/** Current time on a WASI clock in ns (the same clocks the guest reads), or undefined. */
-export function clockNow(id: number): bigint | undefined {
-  if (id === ClockId.MONOTONIC) return process.hrtime.bigint();
-  if (id === ClockId.REALTIME)
-    return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
-  return undefined;
-}
+export { clockNow } from './poll_wait.js';
 
 type ClockSub = Subscription & { type: EventType.CLOCK };
 
@@ -172,48 +166,13 @@ export class StdioSyscalls implements ProcessSyscalls {
     clocks: readonly { s: ClockSub; deadline: bigint }[],
     ctx: CallContext,
   ): Promise<SyscallResult<PollEvent[]>> {
-    return new Promise((resolve) => {
-      /** Stops the stdin readiness wait when another event wins. */
-      const inner = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      let done = false;
-      const settle = (r: SyscallResult<PollEvent[]>) => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        inner.abort();
-        resolve(r);
-      };
-      // A signal interrupts poll(2) with EINTR.
-      const onAbort = () => settle(fail(Errno.INTR));
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const arm = () => {
-        let min: bigint | undefined;
-        for (const c of clocks) {
-          const left = c.deadline - clockNow(c.s.clockId)!;
-          if (min === undefined || left < min) min = left;
-        }
-        if (min === undefined) return;
-        // Timers have 1 ms granularity and may fire a little early against hrtime: round up, and
-        // re-check on wake so the guest never wakes before its deadline.
-        timer = setTimeout(
-          () => {
-            const evs = this.readyEvents(subs, clocks);
-            if (evs.length > 0) settle(ok(evs));
-            else arm();
-          },
-          Math.max(1, Math.ceil(Number(min) / 1e6)),
-        );
-      };
-      arm();
-      if (subs.some((s) => s?.type === EventType.FD_READ)) {
-        this.stdin.whenReady(inner.signal).then(
-          () => settle(ok(this.readyEvents(subs, clocks))),
-          () => undefined, // aborted by settle(): another event won
-        );
-      }
-    });
+    const reading = subs.some((s) => s?.type === EventType.FD_READ);
+    return waitForEvents(
+      clocks,
+      ctx,
+      () => this.readyEvents(subs, clocks),
+      reading ? [(signal) => this.stdin.whenReady(signal)] : [],
+    );
   }
 
   dispose(): void {

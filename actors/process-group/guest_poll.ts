@@ -2,17 +2,10 @@
 // handler object (the common case: stdio, or files), the call goes to it with the inner fds. When
 // pipes are involved it is served here: pipe ends say when they are ready; stdio and file fds are
 // reported ready at once (their reads and writes do not block the guest for long).
-import { AbortedError } from '../../platform/stdio_ends.js';
 import { PIPE_BUF } from '../../platform/pipe.js';
-import { clockNow } from '../../platform/wasi_handlers.js';
+import { clockNow, waitForEvents } from '../../platform/poll_wait.js';
 import { Errno } from '../../platform/wasi_errno.js';
-import {
-  fail,
-  ok,
-  type CallContext,
-  type SyscallResult,
-  type SyscallReturn,
-} from '../../platform/syscalls.js';
+import { fail, ok, type CallContext, type SyscallReturn } from '../../platform/syscalls.js';
 import { EventType, type PollEvent, type Subscription } from '../../platform/wasi_types.js';
 import type { InnerHandlers, ProcessFds } from './process_fds.js';
 
@@ -102,53 +95,12 @@ function pollHere(
   const now = ready();
   if (now.length > 0) return ok(now);
   if (ctx.signal.aborted) return fail(Errno.INTR);
-  return new Promise<SyscallResult<PollEvent[]>>((resolve) => {
-    const inner = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-    const settle = (r: SyscallResult<PollEvent[]>) => {
-      if (done) return;
-      done = true;
-      if (timer !== undefined) clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-      inner.abort();
-      resolve(r);
-    };
-    const onAbort = () => settle(fail(Errno.INTR));
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const check = () => {
-      const evs = ready();
-      if (evs.length > 0) settle(ok(evs));
-    };
-    const arm = () => {
-      let min: bigint | undefined;
-      for (const c of clocks) {
-        const left = c.deadline - clockNow(c.s.clockId)!;
-        if (min === undefined || left < min) min = left;
-      }
-      if (min === undefined) return;
-      // Timers fire with 1 ms granularity: round up and re-check, never waking before the deadline.
-      timer = setTimeout(
-        () => {
-          check();
-          if (!done) arm();
-        },
-        Math.max(1, Math.ceil(Number(min) / 1e6)),
-      );
-    };
-    arm();
-    for (const s of subs) {
-      if (s === null || s.type === EventType.CLOCK) continue;
-      const d = fds.get(s.fd);
-      const p =
-        d?.kind === 'pipe-r'
-          ? d.end.whenReadable(inner.signal)
-          : d?.kind === 'pipe-w'
-            ? d.end.whenWritable(inner.signal)
-            : null;
-      p?.then(check, (e: unknown) => {
-        if (!(e instanceof AbortedError)) throw e;
-      });
-    }
-  });
+  const watchers: ((signal: AbortSignal) => Promise<void>)[] = [];
+  for (const s of subs) {
+    if (s === null || s.type === EventType.CLOCK) continue;
+    const d = fds.get(s.fd);
+    if (d?.kind === 'pipe-r') watchers.push((signal) => d.end.whenReadable(signal));
+    else if (d?.kind === 'pipe-w') watchers.push((signal) => d.end.whenWritable(signal));
+  }
+  return waitForEvents(clocks, ctx, ready, watchers);
 }
