@@ -20,14 +20,38 @@ export interface FdEntry<D extends OpenDescription> {
 /** RLIMIT_NOFILE's usual soft limit: opening more gives EMFILE. */
 export const DEFAULT_MAX_FDS = 1024;
 
+/**
+ * Who else numbers fds in the same space (platform/direct_layout.ts: a guest thread serving files
+ * itself). Set once by the table's owner; called on the owner's thread.
+ */
+export interface FdTableMirror<D extends OpenDescription> {
+  /** An fd of this table changed: `entry` is what it holds now, undefined once closed. */
+  changed(fd: number, entry: FdEntry<D> | undefined): void;
+  /** The fd is in use elsewhere: open(2)'s lowest-free search must skip it. */
+  taken(fd: number): boolean;
+}
+
 export class FdTable<D extends OpenDescription> {
   /** Entries by fd; owned by this table. */
   private readonly entries = new Map<number, FdEntry<D>>();
   /** Immutable after construction. */
   private readonly maxFds: number;
+  /** Told of every change; set by the owner (setMirror), null when nobody shares the numbering. */
+  private mirror: FdTableMirror<D> | null = null;
 
   constructor(maxFds = DEFAULT_MAX_FDS) {
     this.maxFds = maxFds;
+  }
+
+  /** Shares this table's numbering with `m`, telling it of every fd open now. */
+  setMirror(m: FdTableMirror<D>): void {
+    this.mirror = m;
+    for (const [fd, e] of this.entries) m.changed(fd, e);
+  }
+
+  /** Tells the mirror again what `fd` holds (its rights or description changed in place). */
+  touch(fd: number): void {
+    this.mirror?.changed(fd, this.entries.get(fd));
   }
 
   get(fd: number): FdEntry<D> | undefined {
@@ -48,10 +72,13 @@ export class FdTable<D extends OpenDescription> {
    */
   insert(desc: D, rightsBase: bigint, rightsInheriting: bigint, min = 0): number {
     let fd = min;
-    while (this.entries.has(fd)) fd++;
+    const m = this.mirror;
+    while (this.entries.has(fd) || (m !== null && m.taken(fd))) fd++;
     if (fd >= this.maxFds) return -Errno.MFILE;
     desc.refs++;
-    this.entries.set(fd, { desc, rightsBase, rightsInheriting });
+    const e = { desc, rightsBase, rightsInheriting };
+    this.entries.set(fd, e);
+    m?.changed(fd, e);
     return fd;
   }
 
@@ -59,7 +86,9 @@ export class FdTable<D extends OpenDescription> {
   insertAt(fd: number, desc: D, rightsBase: bigint, rightsInheriting: bigint): void {
     if (this.entries.has(fd)) throw new Error(`internal: fd ${fd} in use`);
     desc.refs++;
-    this.entries.set(fd, { desc, rightsBase, rightsInheriting });
+    const e = { desc, rightsBase, rightsInheriting };
+    this.entries.set(fd, e);
+    this.mirror?.changed(fd, e);
   }
 
   /** dup(2)/F_DUPFD: a new fd on the same description, or a negated errno (-EBADF, -EMFILE). */
@@ -77,6 +106,7 @@ export class FdTable<D extends OpenDescription> {
     const e = this.entries.get(fd);
     if (!e) return Errno.BADF;
     this.entries.delete(fd);
+    this.mirror?.changed(fd, undefined);
     return --e.desc.refs === 0 ? e.desc : null;
   }
 
@@ -91,13 +121,18 @@ export class FdTable<D extends OpenDescription> {
     if (from === to) return null;
     this.entries.delete(from);
     this.entries.set(to, e);
+    this.mirror?.changed(from, undefined);
+    this.mirror?.changed(to, e);
     return --t.desc.refs === 0 ? t.desc : null;
   }
 
   /** Empties the table, returning every description whose last fd this was. */
   clear(): D[] {
     const out: D[] = [];
-    for (const e of this.entries.values()) if (--e.desc.refs === 0) out.push(e.desc);
+    for (const [fd, e] of this.entries) {
+      if (--e.desc.refs === 0) out.push(e.desc);
+      this.mirror?.changed(fd, undefined);
+    }
     this.entries.clear();
     return out;
   }

@@ -7,6 +7,7 @@ import { Errno } from './wasi_errno.js';
 import { Slot, State, Sys } from './syscall_layout.js';
 import type { SyscallChannel } from './syscall_channel.js';
 import { dispatchFileCall } from './syscall_host_fs.js';
+import { decodeAdopt } from './direct_host.js';
 import type { CallContext, ExitStatus, ProcessSyscalls, SyscallResult, SyscallReturn } from './syscalls.js';
 import {
   EVENT_SIZE,
@@ -54,6 +55,11 @@ export const SYSCALL_TRACE_DATA = 32;
 
 /** This thread's syscall trace hook; null (the common case) costs one comparison per call. */
 let traceHook: SyscallTraceHook | null = null;
+/**
+ * This thread's direct-file gate (direct_layout.ts): non-zero while tracing is on, so that guest
+ * threads served here send every call to this thread, where the trace hook sees it.
+ */
+export const directGate = new Int32Array(new SharedArrayBuffer(4));
 /** Tags by handler object, so that the platform needs no new spawn option to name a process. */
 const traceTags = new WeakMap<ProcessSyscalls, SyscallTraceTag>();
 let untagged = 0;
@@ -61,6 +67,9 @@ let untagged = 0;
 /** Turns syscall tracing on (a hook) or off (null) for every SyscallHost on this thread. */
 export function setSyscallTraceHook(hook: SyscallTraceHook | null): void {
   traceHook = hook;
+  // Seq-cst store: a guest thread's load at its next call sees it; a call it makes directly before
+  // that is untraced, as a call racing `trace start` may be on Linux's ftrace too.
+  Atomics.store(directGate, 0, hook === null ? 0 : 1);
 }
 
 /** Names the process a handler object serves in traces; call before spawning. */
@@ -284,6 +293,11 @@ export class SyscallHost {
       }
       case Sys.PROC_RAISE:
         return pair(h.proc_raise(a0, ctx), () => [0, 0]);
+      case Sys.FD_ADOPT: {
+        const rec = decodeAdopt(ch.data.slice(0, Math.min(w[Slot.REQ_LEN]!, ch.dataSize)));
+        if (h.fd_adopt === undefined || rec === null) return pair({ errno: Errno.INVAL }, () => [0, 0]);
+        return pair(h.fd_adopt(rec, ctx), () => [0, 0]);
+      }
       case Sys.CORRAL: {
         if (h.corral === undefined) return null;
         const len = Math.min(w[Slot.REQ_LEN]!, ch.dataSize);

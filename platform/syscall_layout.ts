@@ -123,6 +123,11 @@ export enum Sys {
    * integer result, result data its out-records (wait status, old sigaction, old set, pipe fds).
    */
   CORRAL = 40,
+  /**
+   * The guest thread hands a file it served itself back to the host (platform/direct_host.ts):
+   * ARG0 the fd; request data an adopt record. The host serves that fd from then on.
+   */
+  FD_ADOPT = 41,
 }
 
 /** How many u64 arguments lead the request data of each file call (absent: none). */

@@ -11,6 +11,8 @@ import type { FdStat, PollEvent, Subscription } from './wasi_types.js';
 import type { Filestat } from './wasi_fs_types.js';
 
 /** How a guest process ended: its exit code, or the (Linux-numbered) signal that killed it. */
+import type { AdoptRecord, DirectOfferBase } from './direct_host.js';
+
 export type ExitStatus =
   | { readonly code: number }
   | { readonly signal: number; /** set when a wasm trap caused it */ readonly trap?: string };
@@ -155,6 +157,13 @@ export interface ProcessSyscalls extends Partial<FileCalls> {
     req: Uint8Array,
     ctx: CallContext,
   ): SyscallReturn<CorralResult>;
+  /**
+   * The direct file service this process's guest thread may use (platform/direct_layout.ts), or
+   * undefined for none. Asked when an image starts; the same offer serves every image (exec).
+   */
+  directOffer?(): DirectOfferBase | undefined;
+  /** Takes over a file the guest thread served itself, at the guest's fd `rec.fd` (Sys.FD_ADOPT). */
+  fd_adopt?(rec: AdoptRecord, ctx: CallContext): SyscallReturn<void>;
   /** Releases timers, listeners and streams the handler opened; called once, after exit. */
   dispose?(): void;
 }

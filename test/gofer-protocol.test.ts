@@ -51,6 +51,7 @@ const REQUESTS: Req[] = [
   { op: 'symlink', target: p('/abs/target'), dir: 1, path: p('l') },
   { op: 'readlink', dir: 1, path: p('l') },
   { op: 'link', dir: 1, follow: 1, path: p('a'), dir2: 1, path2: p('b') },
+  { op: 'adopt', path: p('/proc/1/fd/9'), mount: 2, names: p('a/b'), access: 3 },
 ];
 
 const RESPONSES: Res[] = [
@@ -70,7 +71,8 @@ const RESPONSES: Res[] = [
   { op: 'stat', errno: Errno.NOTCAPABLE },
   { op: 'close', errno: 0 },
   { op: 'readlink', errno: 0, target: p('t') },
-  { op: 'attach', errno: 0, att: 7, message: p('') },
+  { op: 'attach', errno: 0, att: 7, message: p(''), pid: 4242, roots: p('\x05\x00\x00\x00') },
+  { op: 'adopt', errno: 0, fid: 12, filetype: Filetype.REGULAR_FILE },
   { op: 'detach', errno: Errno.BADF },
 ];
 

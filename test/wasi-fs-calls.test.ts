@@ -51,10 +51,11 @@ function world() {
   return { base, config };
 }
 
-async function runGuest(g: GoferConnection): Promise<string> {
+async function runGuest(g: GoferConnection, direct = true): Promise<string> {
   const m = await cache.load(join(ROOT, 'build', 'guests', 'fs_calls.wasm'));
   const out = new MemorySink();
-  const syscalls = new FileSyscalls(new StdioSyscalls({ stdout: { sink: out }, stderr: { sink: out } }), g);
+  const stdio = new StdioSyscalls({ stdout: { sink: out }, stderr: { sink: out } });
+  const syscalls = new FileSyscalls(stdio, g, { direct });
   const status = await strategy.spawn(m, { args: ['fs_calls', '/work', '/ro', '/other'], syscalls }).exited;
   assert.deepEqual(status, { code: 0 }, out.text());
   return out.text();
@@ -104,12 +105,18 @@ const WASI_ONLY = [
   'stdout_seek -1 ESPIPE',
 ];
 
-for (const kind of ['in-process', 'out-of-process'] as const) {
-  test(`every file call behaves as on Linux (${kind} gofer)`, async () => {
+for (const [kind, direct] of [
+  ['in-process', true],
+  ['in-process', false],
+  ['out-of-process', true],
+  ['out-of-process', false],
+] as const) {
+  const served = direct ? 'files served on the guest thread' : 'every call through the gofer';
+  test(`every file call behaves as on Linux (${kind} gofer, ${served})`, async () => {
     const { config } = world();
     const g = kind === 'in-process' ? new InProcessGofer(config) : await ProcessGofer.start(config);
     try {
-      const out = await runGuest(g);
+      const out = await runGuest(g, direct);
       assert.match(out, /\ndone\n$/);
       const native = nativeOutput();
       const ours = beforeWasi(out);

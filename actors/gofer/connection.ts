@@ -13,6 +13,11 @@ export interface Preopen {
   readonly guestPath: string;
   readonly fid: number;
   readonly readonly: boolean;
+  /**
+   * The /proc magic link of the root's directory fd in the gofer (/proc/<pid>/fd/<fd>): the root
+   * it donates to a guest thread's direct file service. Undefined when it donates none.
+   */
+  readonly donated?: string;
 }
 
 export interface GoferConnection {
@@ -28,9 +33,12 @@ export interface GoferConnection {
   readonly closed: boolean;
   /**
    * Bumped by every call that may change a file (mutates()), when it is sent: data read ahead
-   * (FileSyscalls) is served only while this has not moved since it was read.
+   * (FileSyscalls) is served only while this has not moved since it was read. It lives in
+   * `generationWord`, which guest threads serving files directly bump too (direct_files.ts).
    */
   readonly generation: number;
+  /** The shared word behind `generation` (Int32Array of 1 over a SharedArrayBuffer); immutable. */
+  readonly generationWord: Int32Array;
   /** Ends the gofer (process exits, fds closed, tmpfs removed). Resolves once it is gone. */
   close(): Promise<void>;
 }
@@ -45,8 +53,32 @@ export function mutates(req: Req): boolean {
   return !READ_ONLY.has(req.op);
 }
 
-export function preopensOf(mounts: readonly MountSpec[]): Preopen[] {
-  return mounts.map((m, i) => ({ guestPath: m.guestPath, fid: i + 1, readonly: m.readonly }));
+/** `roots`: the gofer's root fds in `pid` (as the attach answer names them), when it donates them. */
+export function preopensOf(mounts: readonly MountSpec[], pid = 0, roots: readonly number[] = []): Preopen[] {
+  return mounts.map((m, i) => ({
+    guestPath: m.guestPath,
+    fid: i + 1,
+    readonly: m.readonly,
+    ...(pid > 0 && roots[i] !== undefined ? { donated: `/proc/${pid}/fd/${roots[i]}` } : {}),
+  }));
+}
+
+/** A fresh generation word (GoferConnection.generationWord). */
+export function newGenerationWord(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
+/** Counts a change (GoferConnection.generation). */
+export function bumpGeneration(word: Int32Array): void {
+  // Seq-cst add: guest threads bump the same word; none of their bumps may be lost, and a reader's
+  // load that sees the new value also sees the write it stands for (it was made before the add).
+  Atomics.add(word, 0, 1);
+}
+
+/** Reads a generation word. */
+export function loadGeneration(word: Int32Array): number {
+  // Seq-cst load: pairs with bumpGeneration's add on any thread.
+  return Atomics.load(word, 0);
 }
 
 /** The answer every call gets once the gofer is gone. */
@@ -90,11 +122,15 @@ export class InProcessGofer implements GoferConnection {
   private readonly server: GoferServer;
   private readonly hangup = new HangupSignal();
   private isClosed = false;
-  generation = 0;
+  readonly generationWord = newGenerationWord();
 
   constructor(config: GoferConfig) {
     this.server = new GoferServer(config);
-    this.preopens = preopensOf(config.mounts);
+    this.preopens = preopensOf(config.mounts, process.pid, this.server.rootFds);
+  }
+
+  get generation(): number {
+    return loadGeneration(this.generationWord);
   }
 
   get closed(): boolean {
@@ -108,7 +144,7 @@ export class InProcessGofer implements GoferConnection {
 
   call<R extends Req>(req: R): ResOf<R> {
     if (this.isClosed) return hungUp(req);
-    if (mutates(req)) this.generation++;
+    if (mutates(req)) bumpGeneration(this.generationWord);
     return this.server.handle(req) as ResOf<R>;
   }
 

@@ -4,7 +4,15 @@
 // WASI (a missing right is ENOTCAPABLE); an fd not open for the access is EBADF, as on Linux.
 
 import { Errno, type FailureErrno } from '../../platform/wasi_errno.js';
-import { FdTable, type OpenDescription } from '../../platform/fd_table.js';
+import { FdTable, type FdEntry, type OpenDescription } from '../../platform/fd_table.js';
+import { FdKind } from '../../platform/direct_layout.js';
+import {
+  DirectFdMap,
+  type AdoptRecord,
+  type DirectFilesProvider,
+  type DirectOfferBase,
+  type DonatedRoot,
+} from '../../platform/direct_host.js';
 import {
   fail,
   ok,
@@ -63,6 +71,8 @@ interface FileDesc extends OpenDescription {
   flags: number;
   /** The guest path when this is a preopen; its fid belongs to the whole container. */
   readonly preopen?: Uint8Array;
+  /** A preopen's mount index (position in the gofer's configuration). */
+  readonly mount?: number;
   /** The listing fd_readdir serves cookies from; taken again at cookie 0. */
   listing?: DirEntry[];
   /** Data read ahead of the guest (regular files); see read_ahead.ts. */
@@ -84,9 +94,17 @@ function answer<O extends Op, T>(r: Res<O> | Promise<Res<O>>, f: (v: Ok<O>) => T
 export interface FileSyscallsOptions {
   /** Largest fd + 1 (RLIMIT_NOFILE); default 1024. */
   readonly maxFds?: number;
+  /**
+   * Whether the guest's thread may serve the files it opens itself (platform/direct_layout.ts),
+   * when the gofer donates its roots; default true. False: every call goes through the gofer.
+   */
+  readonly direct?: boolean;
 }
 
-export class FileSyscalls implements ProcessSyscalls, FileCalls {
+/** Where the guest-thread half of the direct file service is (loaded by the guest worker). */
+const DIRECT_SERVICE = new URL('./direct_files.js', import.meta.url).href;
+
+export class FileSyscalls implements ProcessSyscalls, FileCalls, DirectFilesProvider {
   /** The process's fd table; owned by this object. */
   readonly fds: FdTable<Desc>;
   /** Handles stdio fds, poll on them, proc_raise; owned by this object (disposed with it). */
@@ -94,16 +112,23 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
   /** The container's gofer; shared with its other processes, not closed here. */
   private readonly gofer: GoferConnection;
 
+  /** This table's fd map when the process's guest serves files directly (directOffer). */
+  private direct: DirectFdMap<Desc> | null = null;
+  /** Immutable after construction. */
+  private readonly allowDirect: boolean;
+
   constructor(base: ProcessSyscalls, gofer: GoferConnection, opts: FileSyscallsOptions = {}) {
     this.base = base;
     this.gofer = gofer;
+    this.allowDirect = opts.direct ?? true;
     this.fds = new FdTable<Desc>(opts.maxFds);
     // Stdio rights are what the stdio handlers report, narrowed by any the guest drops here.
     for (const fd of [0, 1, 2])
       this.fds.insertAt(fd, { kind: 'stdio', stdioFd: fd, refs: 0 }, ALL_RIGHTS, 0n);
     // Preopens: fd 3 is '/', then each mount, as wasi-libc's startup scan expects.
-    for (const p of gofer.preopens) {
+    for (const [mount, p] of gofer.preopens.entries()) {
       const desc: FileDesc = {
+        mount,
         kind: 'file',
         fid: p.fid,
         filetype: Filetype.DIRECTORY,
@@ -116,6 +141,85 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
       };
       this.fds.insert(desc, DIR_RIGHTS, ALL_RIGHTS, 3);
     }
+  }
+
+  // ---- direct file service (platform/direct_layout.ts) ----------------------------------------
+
+  directMounts(): Omit<DirectOfferBase, 'map'> | undefined {
+    if (!this.allowDirect || this.gofer.closed) return undefined;
+    const mounts: DonatedRoot[] = [];
+    for (const p of this.gofer.preopens) {
+      if (p.donated === undefined) return undefined;
+      mounts.push({ guestPath: p.guestPath, root: p.donated, readonly: p.readonly });
+    }
+    return { generation: this.gofer.generationWord, mounts, service: DIRECT_SERVICE };
+  }
+
+  /** As the process's own handlers: the guest's fds are this table's. */
+  directOffer(): DirectOfferBase | undefined {
+    const m = this.directMounts();
+    if (m === undefined) return undefined;
+    if (this.direct === null) {
+      this.direct = new DirectFdMap<Desc>((e) => this.kindOfEntry(e));
+      this.fds.setMirror(this.direct);
+    }
+    return { ...m, map: this.direct.map };
+  }
+
+  directKindOf(fd: number): number {
+    const e = this.fds.get(fd);
+    return e === undefined ? FdKind.HOST : this.kindOfEntry(e);
+  }
+
+  /** A preopen with its rights as given may be resolved from by the guest itself. */
+  private kindOfEntry(e: FdEntry<Desc>): number {
+    const d = e.desc;
+    if (
+      d.kind === 'file' &&
+      d.mount !== undefined &&
+      e.rightsBase === DIR_RIGHTS &&
+      e.rightsInheriting === ALL_RIGHTS
+    )
+      return FdKind.PREOPEN + d.mount;
+    return FdKind.HOST;
+  }
+
+  adopt(rec: AdoptRecord, at?: number): Promise<number> | number {
+    const access = (rec.readable ? Access.READ : 0) | (rec.writable ? Access.WRITE : 0);
+    const r = this.call({
+      op: 'adopt',
+      path: Buffer.from(rec.path, 'latin1'),
+      mount: rec.mount,
+      names: rec.names,
+      access,
+    });
+    return then(r, (res) => {
+      if (res.errno !== 0) return -res.errno;
+      const desc: FileDesc = {
+        kind: 'file',
+        fid: res.fid,
+        filetype: res.filetype,
+        readable: rec.readable,
+        writable: rec.writable,
+        pos: rec.pos,
+        flags: rec.flags,
+        refs: 0,
+      };
+      if (at === undefined) {
+        const fd = this.fds.insert(desc, rec.rightsBase, rec.rightsInheriting);
+        if (fd < 0) void this.call({ op: 'close', fid: res.fid });
+        return fd;
+      }
+      this.fds.insertAt(at, desc, rec.rightsBase, rec.rightsInheriting);
+      return at;
+    });
+  }
+
+  fd_adopt(rec: AdoptRecord): SyscallReturn<void> {
+    if (this.fds.get(rec.fd) !== undefined) return fail(Errno.BADF);
+    return then(this.adopt(rec, rec.fd), (fd): SyscallResult<void> =>
+      fd < 0 ? fail(-fd as Errno.IO) : ok(undefined),
+    );
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -274,6 +378,7 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls {
       return fail(Errno.NOTCAPABLE);
     e.rightsBase = base;
     e.rightsInheriting = inheriting;
+    this.fds.touch(fd);
     return ok(undefined);
   }
 

@@ -40,11 +40,13 @@ export class GoferHost {
       server = new GoferServer(JSON.parse(Buffer.from(json).toString('utf8')) as GoferConfig);
     } catch (e) {
       // A missing mount source...: bad input from the bundle, reported to whoever started it.
-      return { op: 'attach', errno: 0, att: 0, message: Buffer.from((e as Error).message) };
+      const message = Buffer.from((e as Error).message);
+      return { op: 'attach', errno: 0, att: 0, message, pid: 0, roots: new Uint8Array(0) };
     }
     const att = this.nextAtt++;
     this.servers.set(att, server);
-    return { op: 'attach', errno: 0, att, message: new Uint8Array(0) };
+    const roots = new Uint8Array(Int32Array.from(server.rootFds).buffer);
+    return { op: 'attach', errno: 0, att, message: new Uint8Array(0), pid: process.pid, roots };
   }
 
   /** The sandbox hung up: every attachment is released. */

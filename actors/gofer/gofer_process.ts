@@ -22,9 +22,12 @@
 // gofer, whose failure domain is the thread anyway.
 
 import {
+  bumpGeneration,
   hungUp,
   HangupSignal,
+  loadGeneration,
   mutates,
+  newGenerationWord,
   preopensOf,
   type GoferConnection,
   type Preopen,
@@ -44,12 +47,16 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
   private readonly host: GoferChild;
   private readonly hangup = new HangupSignal();
   private isClosed = false;
-  generation = 0;
+  readonly generationWord = newGenerationWord();
 
-  private constructor(host: GoferChild, att: number, config: GoferConfig) {
+  private constructor(host: GoferChild, att: number, config: GoferConfig, pid: number, roots: number[]) {
     this.host = host;
     this.att = att;
-    this.preopens = preopensOf(config.mounts);
+    this.preopens = preopensOf(config.mounts, pid, roots);
+  }
+
+  get generation(): number {
+    return loadGeneration(this.generationWord);
   }
 
   /**
@@ -65,7 +72,9 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
     const r = await attached;
     if (r.op !== 'attach' || r.errno !== 0) throw new Error('gofer went away while attaching');
     if (r.att === 0) throw new Error(Buffer.from(r.message).toString('utf8'));
-    const g = new ProcessGofer(host, r.att, config);
+    const rb = Buffer.from(r.roots);
+    const roots = Array.from({ length: rb.length >> 2 }, (_, i) => rb.readInt32LE(i * 4));
+    const g = new ProcessGofer(host, r.att, config, r.pid, roots);
     if (host.dead) g.isClosed = true;
     else host.register(r.att, g);
     return g;
@@ -82,7 +91,7 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
 
   call<R extends Req>(req: R): Promise<ResOf<R>> {
     if (this.isClosed) return Promise.resolve(hungUp(req));
-    if (mutates(req)) this.generation++;
+    if (mutates(req)) bumpGeneration(this.generationWord);
     return this.host.send(this.att, req) as Promise<ResOf<R>>;
   }
 

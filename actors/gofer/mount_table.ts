@@ -95,7 +95,11 @@ export class MountTable {
   /** tmpfs directories this table created, removed by close(). */
   private readonly scratch: string[] = [];
 
-  constructor(config: GoferConfig) {
+  /**
+   * `makeMountPoints` false: the mount points already exist (a guest thread's direct file service
+   * reopens roots a gofer set up), so the table creates nothing.
+   */
+  constructor(config: GoferConfig, makeMountPoints = true) {
     try {
       for (const [id, spec] of config.mounts.entries()) {
         let host = spec.hostPath;
@@ -107,7 +111,7 @@ export class MountTable {
           throw new Error(`mount destination ${spec.guestPath}: ".." not allowed`);
         const names = guestComponents(spec.guestPath);
         if (id === 0 && names.length !== 0) throw new Error('the first mount must be the root "/"');
-        if (id > 0) this.makeMountPoint(names);
+        if (id > 0 && makeMountPoints) this.makeMountPoint(names);
         let rootFd: number;
         try {
           rootFd = openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);

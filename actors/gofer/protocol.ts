@@ -70,12 +70,23 @@ const REQUEST = {
   symlink: { target: 'bytes', dir: 'u32', path: 'bytes' },
   readlink: { dir: 'u32', path: 'bytes' },
   link: { dir: 'u32', follow: 'u8', path: 'bytes', dir2: 'u32', path2: 'bytes' },
+  /**
+   * Takes over a file the sandbox opened itself through the roots this gofer donated (direct
+   * file service, platform/direct_layout.ts): `path` is the /proc magic link of the sandbox's fd
+   * (opening it reopens that very file, with no path lookup), `mount` its mount's index, `names`
+   * its canonical guest path ('/'-joined components; directories only), `access` Access bits.
+   */
+  adopt: { path: 'bytes', mount: 'u32', names: 'bytes', access: 'u8' },
 } as const satisfies Record<string, Schema>;
 
 /** Response fields per op (after errno 0). */
 const RESPONSE = {
-  /** `att` 0: the mounts could not be opened, `message` says why (errno alone cannot). */
-  attach: { att: 'u32', message: 'bytes' },
+  /**
+   * `att` 0: the mounts could not be opened, `message` says why (errno alone cannot). `pid` and
+   * `roots` (little-endian i32 fds, one per mount) name the mount roots the gofer holds open, which
+   * the sandbox reopens through /proc/<pid>/fd/<fd> for its direct file service.
+   */
+  attach: { att: 'u32', message: 'bytes', pid: 'u32', roots: 'bytes' },
   detach: {},
   /** `data`: the first bytes of the file when asked (Access.AHEAD), else empty. */
   open: { fid: 'u32', filetype: 'u8', data: 'bytes' },
@@ -97,6 +108,7 @@ const RESPONSE = {
   symlink: {},
   readlink: { target: 'bytes' },
   link: {},
+  adopt: { fid: 'u32', filetype: 'u8' },
 } as const satisfies { [O in keyof typeof REQUEST]: Schema };
 
 export type Op = keyof typeof REQUEST;

@@ -77,8 +77,9 @@ export class GoferServer {
   private readonly handles = new Map<number, Handle>();
   private nextFid: number;
 
-  constructor(config: GoferConfig) {
-    this.table = new MountTable(config);
+  /** `makeMountPoints`: see MountTable (false for a guest thread's direct file service). */
+  constructor(config: GoferConfig, makeMountPoints = true) {
+    this.table = new MountTable(config, makeMountPoints);
     this.resolver = new Resolver(this.table);
     for (const m of this.table.mounts) {
       this.handles.set(m.id + 1, {
@@ -96,6 +97,19 @@ export class GoferServer {
   /** Fids of the mount roots, in configuration order (preopens). */
   get rootFids(): number[] {
     return this.table.mounts.map((m) => m.id + 1);
+  }
+
+  /** The host fds of the mount roots, in configuration order (donated: FileSyscalls.directMounts). */
+  get rootFds(): number[] {
+    return this.table.mounts.map((m) => m.rootFd);
+  }
+
+  /** What `fid` holds, for handing it over (direct file service); undefined for an unknown fid. */
+  describe(
+    fid: number,
+  ): { fd: number; names: readonly Buffer[]; mount: number; filetype: Filetype } | undefined {
+    const h = this.handles.get(fid);
+    return h && { fd: h.fd, names: h.names, mount: h.mount.id, filetype: h.filetype };
   }
 
   /** Open fids (leak checks in tests). */
@@ -231,7 +245,30 @@ export class GoferServer {
       case 'link':
         this.link(req);
         return ok('link', {});
+      case 'adopt':
+        return ok('adopt', this.adopt(req));
     }
+  }
+
+  /**
+   * Reopens a file the sandbox opened through a donated root. Only a /proc magic link to an fd is
+   * accepted: opening it follows no path, so it reaches exactly the file the sandbox holds, which
+   * its own confined resolver reached from this gofer's roots.
+   */
+  private adopt(req: Req<'adopt'>): { fid: number; filetype: number } {
+    const path = Buffer.from(req.path).toString('latin1');
+    if (!/^\/proc\/\d+\/fd\/\d+$/.test(path)) throw new FsError(Errno.INVAL);
+    const mount = this.table.mounts[req.mount];
+    if (mount === undefined) throw new FsError(Errno.INVAL);
+    const write = (req.access & Access.WRITE) !== 0;
+    const read = (req.access & Access.READ) !== 0 || !write;
+    const fd = openSync(path, (read && write ? C.O_RDWR : write ? C.O_WRONLY : C.O_RDONLY) | C.O_NONBLOCK);
+    const names = req.names.length === 0 ? [] : Buffer.from(req.names).toString('latin1').split('/');
+    return this.opened(
+      fd,
+      names.map((n) => Buffer.from(n, 'latin1')),
+      mount,
+    );
   }
 
   /** The first bytes of a regular file just opened for reading, when the client asked for them. */

@@ -19,7 +19,13 @@ import type { PollEvent, Subscription } from '../../platform/wasi_types.js';
 import type { GuestCallReply } from '../loader/sandbox_messages.js';
 import { pollWithPipes } from './guest_poll.js';
 import { installFileCalls } from './guest_file_calls.js';
-import type { ProcessFds } from './process_fds.js';
+import type { InnerHandlers, ProcessFds } from './process_fds.js';
+import {
+  isDirectProvider,
+  type AdoptRecord,
+  type DirectFilesProvider,
+  type DirectOfferBase,
+} from '../../platform/direct_host.js';
 
 const SIGPIPE = 13;
 /** For a call that is never interrupted. */
@@ -202,6 +208,38 @@ export class GuestSyscalls implements ProcessSyscalls {
       const x = await this.link.call(op, a, b, c, req);
       return x.errno !== Errno.SUCCESS ? fail(x.errno as Errno.INVAL) : ok({ value: x.value });
     });
+  }
+
+  /** The inner handlers whose files the guest may serve itself; found once (directOffer). */
+  private filesInner: (InnerHandlers & { syscalls: DirectFilesProvider }) | null | undefined;
+
+  directOffer(): DirectOfferBase | undefined {
+    if (this.filesInner === undefined) {
+      this.filesInner = null;
+      for (const fd of this.fds.fds()) {
+        const d = this.fds.get(fd);
+        if (d?.kind === 'inner' && isDirectProvider(d.inner.syscalls)) {
+          this.filesInner = d.inner as InnerHandlers & { syscalls: DirectFilesProvider };
+          break;
+        }
+      }
+    }
+    const files = this.filesInner;
+    const m = files?.syscalls.directMounts();
+    if (files === null || files === undefined || m === undefined) return undefined;
+    return { ...m, map: this.fds.directMap(files) };
+  }
+
+  fd_adopt(rec: AdoptRecord): SyscallReturn<void> {
+    const files = this.filesInner;
+    if (files === null || files === undefined || this.fds.get(rec.fd) !== undefined) return fail(Errno.BADF);
+    const r = files.syscalls.adopt(rec);
+    const put = (innerFd: number): SyscallResult<void> => {
+      if (innerFd < 0) return fail(-innerFd as Errno.IO);
+      this.fds.addInnerAt(files, innerFd, rec.fd);
+      return ok(undefined);
+    };
+    return typeof r === 'number' ? put(r) : r.then(put);
   }
 
   dispose(): void {

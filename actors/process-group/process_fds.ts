@@ -9,6 +9,8 @@ import { FdTable, type OpenDescription } from '../../platform/fd_table.js';
 import { Pipe, type PipeReadEnd, type PipeWriteEnd } from '../../platform/pipe.js';
 import { Errno, type FailureErrno } from '../../platform/wasi_errno.js';
 import type { ProcessSyscalls } from '../../platform/syscalls.js';
+import { DirectFdMap, type DirectFilesProvider } from '../../platform/direct_host.js';
+import { FdKind } from '../../platform/direct_layout.js';
 
 /**
  * An inner handler object shared by descriptions; disposed when the last one closes and its
@@ -32,6 +34,24 @@ const NO_RIGHTS = 0n;
 export class ProcessFds {
   /** This process's fds; owned by its GuestSyscalls. */
   private readonly table = new FdTable<Desc & OpenDescription>();
+  /** The fd map shared with the guest thread once it serves files directly (direct_layout.ts). */
+  private direct: DirectFdMap<Desc & OpenDescription> | null = null;
+
+  /**
+   * The fd map of this table for the direct file service, made on first use: `files` is the inner
+   * handler object whose preopens the guest may resolve from itself.
+   */
+  directMap(files: InnerHandlers & { syscalls: DirectFilesProvider }): Int32Array {
+    if (this.direct === null) {
+      this.direct = new DirectFdMap((e) =>
+        e.desc.kind === 'inner' && e.desc.inner === files
+          ? files.syscalls.directKindOf(e.desc.fd)
+          : FdKind.HOST,
+      );
+      this.table.setMirror(this.direct);
+    }
+    return this.direct.map;
+  }
 
   /** A table over `inner`'s open fds (stdio, then its preopens), as a process starts with them. */
   static over(inner: InnerHandlers, fds: readonly number[]): ProcessFds {

@@ -11,6 +11,9 @@ import type { ExitStatus } from '../syscalls.js';
 import { GuestExit, threadImports } from './wasi_imports.js';
 import type { GuestWorkerData, RunMessage, WorkerMessage } from './messages.js';
 import { Wasm, type WasmImports, type WasmMemory } from '../wasm_api.js';
+import type { DirectOffer } from '../direct_host.js';
+import type { GuestMemory } from '../wasi_local.js';
+import type { DirectFileService } from './direct_imports.js';
 
 const port = parentPort!;
 const channel = SyscallChannel.attach((workerData as GuestWorkerData).sab);
@@ -31,10 +34,35 @@ function trapStatus(err: unknown): ExitStatus | null {
   return { signal: 11, trap: m }; // out-of-bounds memory or table, bad indirect call: SIGSEGV
 }
 
-function run(msg: RunMessage): void {
+type ServiceFactory = (offer: DirectOffer, mem: GuestMemory) => DirectFileService;
+/** Direct file service implementations by URL, loaded once per worker (direct_imports.ts). */
+const services = new Map<string, ServiceFactory>();
+
+async function serviceFor(
+  offer: DirectOffer | undefined,
+): Promise<((mem: GuestMemory) => DirectFileService) | null> {
+  if (offer === undefined) return null;
+  let make = services.get(offer.service);
+  if (make === undefined) {
+    const m = (await import(offer.service)) as { createDirectFiles: ServiceFactory };
+    make = m.createDirectFiles;
+    services.set(offer.service, make);
+  }
+  return (mem) => make(offer, mem);
+}
+
+function run(msg: RunMessage, direct: ((mem: GuestMemory) => DirectFileService) | null): void {
   let status: ExitStatus;
+  let service: DirectFileService | null = null;
   try {
-    const { imports, corral, mem, setExports } = threadImports(channel, msg.args, msg.env, msg.corralImports);
+    const { imports, corral, mem, setExports, ...rest } = threadImports(
+      channel,
+      msg.args,
+      msg.env,
+      msg.corralImports,
+      direct,
+    );
+    service = rest.direct;
     const importObject: WasmImports = { [WASI_MODULE]: imports };
     if (msg.corralImports.length > 0) importObject[CORRAL_MODULE] = corral;
     const instance = new Wasm.Instance(msg.module, importObject);
@@ -53,13 +81,33 @@ function run(msg: RunMessage): void {
       }
     }
   } catch (err) {
+    closeService(service);
     post({ type: 'fault', runId: msg.runId, error: toWireError(err) });
+    return;
+  }
+  // Before the exit report: the host reclaims only what a terminated thread left behind.
+  if (!closeService(service)) {
+    post({ type: 'fault', runId: msg.runId, error: toWireError(new Error('closing direct files failed')) });
     return;
   }
   post({ type: 'exit', runId: msg.runId, status });
 }
 
+/** Closes an image's direct files; false if that failed (a host fault, reported as such). */
+function closeService(service: DirectFileService | null): boolean {
+  try {
+    service?.closeAll();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 port.on('message', (msg: RunMessage) => {
-  if (msg.type === 'run') run(msg);
+  if (msg.type !== 'run') return;
+  serviceFor(msg.direct).then(
+    (direct) => run(msg, direct),
+    (err: unknown) => post({ type: 'fault', runId: msg.runId, error: toWireError(err) }),
+  );
 });
 post({ type: 'ready', tid: currentThreadId() });

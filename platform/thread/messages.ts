@@ -3,6 +3,7 @@
 import type { WireError } from '../../bridge/errors.js';
 import type { ExitStatus } from '../syscalls.js';
 import type { WasmModule } from '../wasm_api.js';
+import type { DirectOffer } from '../direct_host.js';
 
 /** workerData of a guest worker; immutable for the worker's life. */
 export interface GuestWorkerData {
@@ -19,6 +20,8 @@ export interface RunMessage {
   readonly corralImports: readonly string[];
   readonly args: readonly string[];
   readonly env: readonly string[];
+  /** The direct file service the process may use (direct_layout.ts); absent: every call crosses. */
+  readonly direct?: DirectOffer;
 }
 
 /** Worker → host. */

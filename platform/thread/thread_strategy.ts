@@ -8,7 +8,8 @@ import type { GuestModule } from '../module.js';
 import type { ExecutionStrategy, GuestProcess, GuestUsage, SpawnOptions } from '../process.js';
 import { Slot } from '../syscall_layout.js';
 import { threadCpuNs } from '../thread_cpu.js';
-import { SyscallHost } from '../syscall_host.js';
+import { SyscallHost, directGate } from '../syscall_host.js';
+import { reclaimDirect } from '../direct_host.js';
 import type { ExitStatus, ProcessSyscalls } from '../syscalls.js';
 import { StdioSyscalls } from '../wasi_handlers.js';
 import { GuestPool, type GuestPoolOptions, type PooledWorker } from './guest_pool.js';
@@ -39,6 +40,8 @@ class ThreadGuestProcess implements GuestProcess {
   private cpuStart = -1;
   /** The totals, frozen when the process ends; owned by this object. */
   private final: GuestUsage | null = null;
+  /** The fd map of the direct file service, when offered (direct_layout.ts); immutable. */
+  private readonly directMap: Int32Array | null;
 
   constructor(
     private readonly pool: GuestPool,
@@ -62,6 +65,8 @@ class ThreadGuestProcess implements GuestProcess {
     if (w.isReady) this.cpuStart = threadCpuNs(w.tid);
     else w.onReady = () => (this.cpuStart = threadCpuNs(w.tid));
     this.host.start();
+    const direct = handlers.directOffer?.();
+    this.directMap = direct?.map ?? null;
     const msg: RunMessage = {
       type: 'run',
       runId: this.runId,
@@ -69,6 +74,7 @@ class ThreadGuestProcess implements GuestProcess {
       corralImports: mod.corralImports,
       args: opts.args,
       env: opts.env ?? [],
+      ...(direct !== undefined ? { direct: { ...direct, gate: directGate } } : {}),
     };
     w.worker.postMessage(msg);
   }
@@ -105,13 +111,23 @@ class ThreadGuestProcess implements GuestProcess {
     if (this.done) return;
     const w = this.w;
     this.end();
-    void this.pool.discard(w).then(() => this.resolveExit(status));
+    void this.pool.discard(w).then(() => {
+      this.reclaim();
+      this.resolveExit(status);
+    });
+  }
+
+  /** Closes what a guest thread that did not finish its own clean-up still held (direct files). */
+  private reclaim(): void {
+    if (this.directMap !== null) reclaimDirect(this.directMap);
   }
 
   private onMessage(m: WorkerMessage): void {
     if (this.done || m.type === 'ready' || m.runId !== this.runId) return;
     if (m.type === 'exit') {
       this.end();
+      // The guest closed its direct files before it reported; this only checks.
+      this.reclaim();
       this.pool.release(this.w);
       this.resolveExit(m.status);
     } else {
@@ -124,6 +140,7 @@ class ThreadGuestProcess implements GuestProcess {
     // The pool closing ends its busy workers: for the guest that is SIGKILL, not a fault.
     if (this.pool.isClosed && err === null) {
       this.end();
+      this.reclaim();
       this.resolveExit({ signal: SIGKILL });
       return;
     }
@@ -135,7 +152,10 @@ class ThreadGuestProcess implements GuestProcess {
     if (this.done) return;
     const w = this.w;
     this.end();
-    void this.pool.discard(w).then(() => this.rejectExit(err));
+    void this.pool.discard(w).then(() => {
+      this.reclaim();
+      this.rejectExit(err);
+    });
   }
 
   private end(): void {

@@ -12,6 +12,7 @@ import type { ExitStatus } from '../syscalls.js';
 import { EVENT_SIZE, FDSTAT_SIZE, SUBSCRIPTION_SIZE } from '../wasi_types.js';
 import { WASI_FUNCTIONS } from '../wasi_functions.js';
 import { fsImports } from './wasi_fs_imports.js';
+import { routeDirect, type DirectFileService } from './direct_imports.js';
 import { corralImports, deliverSignals } from './corral_imports.js';
 import { SIGNAL_ENTRY } from '../corral_abi.js';
 import { POLL_FLAG_EXPORT } from '../instrument.js';
@@ -32,6 +33,8 @@ export interface ThreadImports {
   readonly mem: GuestMemory;
   /** The runner hands over the instance's exports (signal entry point, loop budget) once it exists. */
   setExports(exports: Record<string, unknown>): void;
+  /** The image's direct file service; the runner closes it when the image ends. */
+  readonly direct: DirectFileService | null;
 }
 
 /**
@@ -50,6 +53,8 @@ export function threadImports(
   args: readonly string[],
   env: readonly string[],
   corralNames: readonly string[] = [],
+  /** Makes the image's direct file service over its memory (direct_imports.ts), if it has one. */
+  direct: ((mem: GuestMemory) => DirectFileService) | null = null,
 ): ThreadImports {
   const mem = new GuestMemory();
   const w = ch.words;
@@ -202,6 +207,9 @@ export function threadImports(
       ]),
     ),
   };
+  const corralRaw = corralImports(ch, mem, call, corralNames);
+  const service = direct === null ? null : direct(mem);
+  if (service !== null) routeDirect(impl, corralRaw, service, ch, call, mem);
   let entry: ((handler: number, sig: number) => void) | null = null;
   // Every import ends at a syscall boundary: pending signals are acted on there, after the call's
   // results are in guest memory, and an interrupted call is restarted when Linux would restart it.
@@ -238,13 +246,14 @@ export function threadImports(
     imports[name] = name === 'proc_exit' ? f : wrap(name, f);
   }
   const corral: Record<string, Fn> = {};
-  for (const [name, f] of Object.entries(corralImports(ch, mem, call, corralNames))) {
+  for (const [name, f] of Object.entries(corralRaw)) {
     corral[name] = wrap(name, f);
   }
   return {
     imports,
     corral,
     mem,
+    direct: service,
     setExports: (exports) => {
       const e = exports[SIGNAL_ENTRY];
       entry = typeof e === 'function' ? (e as (handler: number, sig: number) => void) : null;
