@@ -377,13 +377,20 @@ class DirectFiles {
 
   private fdstatGet(fd: number, ptr: number): number {
     const f = this.files.get(fd);
-    if (f === undefined) return Errno.BADF;
-    const st = {
-      filetype: f.filetype,
-      flags: f.flags,
-      rightsBase: f.rightsBase,
-      rightsInheriting: f.rightsInheriting,
-    };
+    const k = fd >= 0 && fd < MAX_FDS ? this.map[MAP_KIND + fd]! : FdKind.FREE;
+    // An untouched preopen: what FileSyscalls answers for every preopen.
+    const st =
+      f !== undefined
+        ? {
+            filetype: f.filetype,
+            flags: f.flags,
+            rightsBase: f.rightsBase,
+            rightsInheriting: f.rightsInheriting,
+          }
+        : k >= FdKind.PREOPEN
+          ? { filetype: Filetype.DIRECTORY, flags: 0, rightsBase: DIR_RIGHTS, rightsInheriting: ALL_RIGHTS }
+          : null;
+    if (st === null) return Errno.BADF;
     // Bounds first: a pointer outside guest memory is EFAULT, with nothing written.
     if (ptr + FDSTAT_SIZE > this.mem.u8.length) throw new RangeError('guest buffer out of bounds');
     encodeFdStat(this.mem.view, ptr, st);

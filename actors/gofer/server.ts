@@ -36,6 +36,7 @@ import {
 } from '../../platform/wasi_fs_types.js';
 import { Filetype } from '../../platform/wasi_types.js';
 import { direntType, exists, times, toFilestat } from './host_stat.js';
+import { InodeCache } from './inode_cache.js';
 import { MountTable, type GoferConfig, type Mount } from './mount_table.js';
 import { Access, APPEND_OFFSET, OPEN_AHEAD, type Ok, type Op, type Req, type Res } from './protocol.js';
 import {
@@ -76,6 +77,8 @@ export class GoferServer {
   /** Open fids; owned by this server. Fid i + 1 is mount i's root. */
   private readonly handles = new Map<number, Handle>();
   private nextFid: number;
+  /** Inode numbers of directories' entries, while the directories are unchanged; owned here. */
+  private readonly inos = new InodeCache();
 
   /** `makeMountPoints`: see MountTable (false for a guest thread's direct file service). */
   constructor(config: GoferConfig, makeMountPoints = true) {
@@ -363,16 +366,26 @@ export class GoferServer {
       { name: Buffer.from('.'), ino: self.ino, filetype: Filetype.DIRECTORY },
       { name: Buffer.from('..'), ino: parent.ino, filetype: Filetype.DIRECTORY },
     ];
+    // Node's readdir has no d_ino: each entry's inode number costs an lstat, unless this
+    // directory was listed before and has not changed since (inode_cache.ts).
+    const known = this.inos.lookup(self);
+    const fresh = new Map<string, bigint>();
     for (const d of readdirSync(at(h.fd), { withFileTypes: true, encoding: 'buffer' })) {
       const name = d.name as unknown as Buffer;
-      let ino = 0n;
-      try {
-        ino = lstatSync(at(h.fd, name), { bigint: true }).ino;
-      } catch {
-        // removed meanwhile: getdents(2) may still list it
+      const key = name.toString('latin1');
+      let ino = known?.get(key);
+      if (ino === undefined) {
+        ino = 0n;
+        try {
+          ino = lstatSync(at(h.fd, name), { bigint: true }).ino;
+        } catch {
+          // removed meanwhile: getdents(2) may still list it
+        }
       }
+      fresh.set(key, ino);
       out.push({ name, ino, filetype: direntType(d) });
     }
+    this.inos.store(self, fresh);
     return out;
   }
 

@@ -126,9 +126,12 @@ export function routeDirect(
   for (const name of ON_DIRECT_FD) {
     const orig = impl[name]!;
     const local = svc.calls[name]!;
+    // fd_fdstat_get of a preopen too: wasi-libc's openat asks for its directory's rights first.
+    const here =
+      name === 'fd_fdstat_get' ? (fd: number) => svc.isDirect(fd) || svc.resolvesFrom(fd) : svc.isDirect;
     impl[name] = (...a: never[]) => {
       const fd = a[0] as unknown as number;
-      if (svc.isDirect(fd) && !gateClosed()) return local(...a);
+      if (here(fd) && !gateClosed()) return local(...a);
       return orig(...a);
     };
   }

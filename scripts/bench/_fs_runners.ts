@@ -14,9 +14,22 @@ import { MemorySink } from '../../platform/stdio.js';
 import type { ThreadStrategy } from '../../platform/thread/thread_strategy.js';
 import { StdioSyscalls } from '../../platform/wasi_handlers.js';
 
-function nsPerOp(out: string): number {
-  const m = /ns_per_op (\d+)/.exec(out);
+/** Work each mode's run must have done (the guest's `sink`), per iteration: a run that did less failed. */
+const SINK_PER_OP: Record<string, number> = {
+  open_read_close: 4096,
+  stat: 4096,
+  readdir: 1000,
+  read1m: 1 << 20,
+  write1m: 1 << 20,
+};
+
+export function nsPerOp(out: string, mode: string, n: number): number {
+  const m = /ns_per_op (\d+) sink (\d+)/.exec(out);
   if (!m) throw new Error(`fs_bench guest printed: ${out}`);
+  // readdir lists '.' and '..' under Corral (as Linux's getdents does), not under node:wasi.
+  const want = (SINK_PER_OP[mode] ?? 0) * n;
+  if (Number(m[2]) < want)
+    throw new Error(`fs_bench ${mode} did ${m[2]} units of work, want ${want}: ${out}`);
   return Number(m[1]);
 }
 
@@ -48,7 +61,7 @@ export async function runNodeWasi(module: WasmModule, dir: string, mode: string,
   const code = wasi.start(inst as unknown as object);
   if (code !== 0) throw new Error(`node:wasi fs_bench exited ${code}`);
   const lines = readFileSync(outFile.path, 'utf8').trimEnd().split('\n');
-  return nsPerOp(lines[lines.length - 1] ?? '');
+  return nsPerOp(lines[lines.length - 1] ?? '', mode, n);
 }
 
 export type GoferKind = 'in-process' | 'process';
@@ -69,5 +82,5 @@ export async function runCorral(
   const st = await strategy.spawn(module, { args: ['fs_bench', mode, String(n), '/'], syscalls }).exited;
   if (!('code' in st) || st.code !== 0)
     throw new Error(`corral fs_bench ended ${JSON.stringify(st)}: ${out.text()}`);
-  return nsPerOp(out.text());
+  return nsPerOp(out.text(), mode, n);
 }

@@ -2,6 +2,7 @@
 // whose root container idles while fs_bench is exec'd into it, reaching the data directory as a
 // bind mount (/data) served by the container's gofer, as any guest in a container does.
 
+import { nsPerOp } from './_fs_runners.js';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,9 +69,7 @@ export class SandboxFsRunner {
     const st = await this.req({ op: 'wait-pid', cid: 'bench', pid });
     const text = readFileSync(out, 'utf8');
     if (st.exitCode !== 0) throw new Error(`sandbox fs_bench ended ${JSON.stringify(st)}: ${text}`);
-    const m = /ns_per_op (\d+)/.exec(text);
-    if (!m) throw new Error(`fs_bench guest printed: ${text}`);
-    return Number(m[1]);
+    return nsPerOp(text, mode, n);
   }
 
   async close(): Promise<void> {
