@@ -192,3 +192,25 @@ test('with syscall tracing on, every file call goes to the host and is traced', 
     await g.close();
   }
 });
+
+test('a root the guest thread cannot reopen leaves every call to the host', async () => {
+  const dir = world();
+  const g = await open('in-process', dir);
+  try {
+    const m = await cache.load(join(ROOT, 'build', 'guests', 'direct_files.wasm'));
+    const out = new MemorySink();
+    class Unreachable extends CountingFiles {
+      override directMounts() {
+        const real = super.directMounts()!;
+        return { ...real, mounts: real.mounts.map((x) => ({ ...x, root: '/proc/self/fd/999999' })) };
+      }
+    }
+    const files = new Unreachable(new StdioSyscalls({ stdout: { sink: out } }), g);
+    const st = await strategy.spawn(m, { args: ['direct_files', 'count', '4'], syscalls: files }).exited;
+    assert.deepEqual(st, { code: 0 }, out.text());
+    assert.equal(out.text(), 'total 80\n');
+    assert.equal(files.counts.path_open, 4);
+  } finally {
+    await g.close();
+  }
+});

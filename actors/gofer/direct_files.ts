@@ -85,6 +85,8 @@ export function createDirectFiles(offer: DirectOffer, mem: GuestMemory): DirectF
 class DirectFiles {
   /** The server over this thread's own reopened roots; made at the first call that needs it. */
   private server: GoferServer | null = null;
+  /** Set when the server could not be made (ready()). */
+  private broken = false;
   /** Files served here, by guest fd. */
   private readonly files = new Map<number, LocalFile>();
 
@@ -95,6 +97,23 @@ class DirectFiles {
 
   private get map(): Int32Array {
     return this.offer.map;
+  }
+
+  /**
+   * Whether the server is (or could now be) set up. Reopening a donated root can fail (the gofer
+   * just died, or /proc is not ours to read): the service then stays off and every call crosses
+   * to the host, which answers as it would have anyway.
+   */
+  private ready(): boolean {
+    if (this.server !== null) return true;
+    if (this.broken) return false;
+    try {
+      this.srv();
+      return true;
+    } catch {
+      this.broken = true;
+      return false;
+    }
   }
 
   private srv(): GoferServer {
@@ -131,7 +150,7 @@ class DirectFiles {
     };
     return {
       // Seq-cst load: pairs with setSyscallTraceHook's store on the host thread.
-      active: () => Atomics.load(this.offer.gate, 0) === 0,
+      active: () => Atomics.load(this.offer.gate, 0) === 0 && this.ready(),
       isDirect: (fd) => this.files.has(fd),
       resolvesFrom: (fd) => {
         const k = fd >= 0 && fd < MAX_FDS ? this.map[MAP_KIND + fd]! : FdKind.FREE;
