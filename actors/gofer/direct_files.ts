@@ -227,7 +227,7 @@ class DirectFiles {
     // -1 before the close: a host reclaiming after a terminated thread never closes it twice.
     this.map[MAP_OS_FD + fd] = -1;
     if (free) this.map[MAP_KIND + fd] = FdKind.FREE;
-    this.srv().handle({ op: 'close', fid: f.fid });
+    this.srv().closeDirect(f.fid);
   }
 
   private closeAll(): void {
@@ -272,13 +272,11 @@ class DirectFiles {
     };
     if (write || oflags & (Oflags.CREAT | Oflags.TRUNC)) bumpGeneration(this.offer.generation);
     const server = this.srv();
-    const r = server.handle(req);
-    if (r.errno !== 0) return r.errno;
-    const opened = r as { fid: number; filetype: Filetype };
+    const opened = server.openDirect(req);
     const nfd = this.lowestFree();
     const h = server.describe(opened.fid)!;
     if (nfd < 0) {
-      server.handle({ op: 'close', fid: opened.fid });
+      server.closeDirect(opened.fid);
       return Errno.MFILE;
     }
     const isDir = opened.filetype === Filetype.DIRECTORY;
@@ -305,9 +303,8 @@ class DirectFiles {
     const dir = this.dirOf(fd, FsRights.PATH_FILESTAT_GET);
     if (typeof dir === 'number') return dir;
     const follow = flags & LOOKUP_SYMLINK_FOLLOW ? 1 : 0;
-    const r = this.srv().handle({ op: 'stat', dir: dir.fid, follow, path: this.guest(p, l) });
-    if (r.errno !== 0) return r.errno;
-    encodeFilestat(this.mem.view, statPtr, (r as { stat: Parameters<typeof encodeFilestat>[2] }).stat);
+    const st = this.srv().statDirect(dir.fid, this.guest(p, l), follow !== 0);
+    encodeFilestat(this.mem.view, statPtr, st);
     return Errno.SUCCESS;
   }
 

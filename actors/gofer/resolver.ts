@@ -61,10 +61,21 @@ export function errnoOf(e: unknown): FailureErrno {
 
 const PROC_PREFIX = '/proc/self/fd/';
 
+/** "/proc/self/fd/<fd>/" by fd number, made once each (a number's path never changes). */
+const heads: Buffer[] = [];
+
 /** The host path that names `name` inside confined directory `fd` (or the directory itself). */
 export function at(fd: number, name?: Uint8Array): Buffer {
-  const head = Buffer.from(`${PROC_PREFIX}${fd}${name ? '/' : ''}`, 'latin1');
-  return name ? Buffer.concat([head, name]) : head;
+  let head = heads[fd];
+  if (head === undefined) {
+    head = Buffer.from(`${PROC_PREFIX}${fd}/`, 'latin1');
+    if (fd < 65536) heads[fd] = head;
+  }
+  if (!name) return head.subarray(0, head.length - 1);
+  const out = Buffer.allocUnsafe(head.length + name.length);
+  out.set(head, 0);
+  out.set(name, head.length);
+  return out;
 }
 
 /** readlink(2) of `name` in `fd`; undefined when it is not a symlink. */

@@ -134,6 +134,26 @@ export class GoferServer {
     }
   }
 
+  // ---- the same operations for a guest thread's direct file service (direct_files.ts), without
+  // the protocol's request and response records on its hot path; they throw FsError or the host's
+  // error, which the caller maps to an errno (errnoOf).
+
+  /** `open` without data read ahead. */
+  openDirect(req: Req<'open'>): { fid: number; filetype: number } {
+    return this.open(req);
+  }
+
+  statDirect(dir: number, path: Uint8Array, follow: boolean): Filestat {
+    return this.stat(dir, path, follow);
+  }
+
+  closeDirect(fid: number): void {
+    const h = this.fid(fid);
+    if (h.shared) return;
+    this.handles.delete(fid);
+    closeSync(h.fd);
+  }
+
   private fid(fid: number): Handle {
     const h = this.handles.get(fid);
     if (!h) throw new FsError(Errno.BADF);
