@@ -160,8 +160,9 @@ test('a guest killed while it holds files leaves no host fd behind', async () =>
     const before = fdsInto(dir); // the gofer's own root
     const { proc, out } = await run(g, ['hold']);
     const deadline = Date.now() + 20_000;
+    // Polled with a deadline: the guest spins after it reports, so only its output says when.
     while (!out.text().includes('holding') && Date.now() < deadline) {
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 2));
     }
     assert.equal(out.text(), 'holding 1 1\n');
     // The guest's root, its file and its directory, opened on its own thread.

@@ -102,7 +102,7 @@ export interface FileSyscallsOptions {
 }
 
 /** Where the guest-thread half of the direct file service is (loaded by the guest worker). */
-const DIRECT_SERVICE = new URL('./direct_files.js', import.meta.url).href;
+export const DIRECT_SERVICE = new URL('./direct_files.js', import.meta.url).href;
 
 export class FileSyscalls implements ProcessSyscalls, FileCalls, DirectFilesProvider {
   /** The process's fd table; owned by this object. */

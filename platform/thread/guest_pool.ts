@@ -27,6 +27,8 @@ export interface GuestPoolOptions {
    * process start, and a refill would only spend a core starting a thread nobody will use.
    */
   readonly refill?: boolean;
+  /** Module URLs each worker loads while idle (GuestWorkerData.preload). */
+  readonly preload?: readonly string[];
 }
 
 export interface GuestPoolStats {
@@ -60,9 +62,9 @@ export class PooledWorker {
   /** Called when the worker becomes ready while lent out (its process started on a cold worker). */
   onReady: (() => void) | null = null;
 
-  constructor(url: URL, dataSize: number) {
+  constructor(url: URL, dataSize: number, preload: readonly string[] = []) {
     this.channel = SyscallChannel.create(dataSize);
-    const data: GuestWorkerData = { sab: this.channel.sab };
+    const data: GuestWorkerData = { sab: this.channel.sab, preload };
     this.worker = new Worker(url, { workerData: data });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: WorkerMessage) => {
@@ -97,6 +99,8 @@ export class GuestPool {
   private readonly maxIdle: number;
   private readonly max: number;
   private readonly dataSize: number;
+  /** Immutable after construction (GuestPoolOptions.preload). */
+  private readonly preload: readonly string[];
   private readonly refill: boolean;
   /** Started (or starting) workers not lent out, in the order they became idle. Owned by the pool. */
   private readonly idle: PooledWorker[] = [];
@@ -112,6 +116,7 @@ export class GuestPool {
     this.maxIdle = Math.max(this.warm, opts.maxIdle ?? Math.max(2 * this.warm, this.warm + 2));
     this.max = Math.max(1, opts.max ?? 256);
     this.dataSize = opts.dataSize ?? DEFAULT_DATA_SIZE;
+    this.preload = opts.preload ?? [];
     this.refill = opts.refill ?? true;
     this.replenish();
   }
@@ -213,7 +218,7 @@ export class GuestPool {
   }
 
   private start(): PooledWorker {
-    const w = new PooledWorker(WORKER_URL, this.dataSize);
+    const w = new PooledWorker(WORKER_URL, this.dataSize, this.preload);
     this.stats.started++;
     this.all.add(w);
     // A worker that dies while idle leaves the pool.

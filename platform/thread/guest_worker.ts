@@ -36,18 +36,22 @@ function trapStatus(err: unknown): ExitStatus | null {
 
 type ServiceFactory = (offer: DirectOffer, mem: GuestMemory) => DirectFileService;
 /** Direct file service implementations by URL, loaded once per worker (direct_imports.ts). */
-const services = new Map<string, ServiceFactory>();
+const services = new Map<string, Promise<ServiceFactory>>();
+
+function load(url: string): Promise<ServiceFactory> {
+  let p = services.get(url);
+  if (p === undefined) {
+    p = import(url).then((m: { createDirectFiles: ServiceFactory }) => m.createDirectFiles);
+    services.set(url, p);
+  }
+  return p;
+}
 
 async function serviceFor(
   offer: DirectOffer | undefined,
 ): Promise<((mem: GuestMemory) => DirectFileService) | null> {
   if (offer === undefined) return null;
-  let make = services.get(offer.service);
-  if (make === undefined) {
-    const m = (await import(offer.service)) as { createDirectFiles: ServiceFactory };
-    make = m.createDirectFiles;
-    services.set(offer.service, make);
-  }
+  const make = await load(offer.service);
   return (mem) => make(offer, mem);
 }
 
@@ -111,3 +115,8 @@ port.on('message', (msg: RunMessage) => {
   );
 });
 post({ type: 'ready', tid: currentThreadId() });
+// After the ready report, so that a worker's start is not slowed: loaded while it waits for work.
+for (const url of (workerData as GuestWorkerData).preload ?? []) {
+  // A failure is reported by the run that needs the module (serviceFor), not here.
+  load(url).catch(() => services.delete(url));
+}
