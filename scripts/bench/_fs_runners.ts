@@ -76,9 +76,11 @@ export async function runCorral(
   gofer: GoferConnection,
   mode: string,
   n: number,
+  /** Files served on the guest's thread (the default), or every call through the gofer. */
+  direct = true,
 ): Promise<number> {
   const out = new MemorySink();
-  const syscalls = new FileSyscalls(new StdioSyscalls({ stdout: { sink: out } }), gofer);
+  const syscalls = new FileSyscalls(new StdioSyscalls({ stdout: { sink: out } }), gofer, { direct });
   const st = await strategy.spawn(module, { args: ['fs_bench', mode, String(n), '/'], syscalls }).exited;
   if (!('code' in st) || st.code !== 0)
     throw new Error(`corral fs_bench ended ${JSON.stringify(st)}: ${out.text()}`);

@@ -2,7 +2,11 @@
 // against node:wasi, in the same run, on the same files, with the same guest timing itself. Corral
 // is measured twice: the guest on the platform with FileSyscalls over a gofer (the library), and
 // the guest exec'd into a container of a sandbox, its files a bind mount served by the container's
-// gofer (the wired path: Loader, container and process-group actors, GuestSyscalls).
+// gofer (the wired path: Loader, container and process-group actors, GuestSyscalls). Both serve
+// the files a guest opened on its own thread (the direct file service, platform/direct_layout.ts);
+// `gofer_only*` is the library with that off, every call a round trip through the gofer.
+// node:wasi's readdir lists no '.' and '..' and reports every d_ino as 0; Corral's, as Linux's
+// getdents, lists both and real inode numbers.
 // Targets (issue 6): out of process within 2x of node:wasi, in process within 1.2x.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,13 +68,16 @@ export async function run(): Promise<void> {
   };
   try {
     for (const [name, mode, n, unit] of CASES) {
-      type Kind = 'node' | GoferKind | 'sandbox' | 'sandbox-in-process';
+      type Kind =
+        'node' | GoferKind | 'sandbox' | 'sandbox-in-process' | 'gofer-only' | 'gofer-only-in-process';
       const samples: Record<Kind, number[]> = {
         node: [],
         'in-process': [],
         process: [],
         sandbox: [],
         'sandbox-in-process': [],
+        'gofer-only': [],
+        'gofer-only-in-process': [],
       };
       for (let r = -WARMUP; r < REPEATS; r++) {
         // Interleaved, so that machine noise hits every runtime alike.
@@ -80,6 +87,8 @@ export async function run(): Promise<void> {
         keep('process', await runCorral(strategy, guest, gofers.process, mode, n));
         keep('sandbox', await sandboxes.process.run(mode, n));
         keep('sandbox-in-process', await sandboxes['in-process'].run(mode, n));
+        keep('gofer-only', await runCorral(strategy, guest, gofers.process, mode, n, false));
+        keep('gofer-only-in-process', await runCorral(strategy, guest, gofers['in-process'], mode, n, false));
       }
       const value = (ns: number) => (unit === 'us' ? ns / 1000 : 1e9 / ns);
       const node = value(median(samples.node));
@@ -103,6 +112,11 @@ export async function run(): Promise<void> {
         sandbox_ratio_vs_node_wasi: ratio(sbx),
         sandbox_in_process: round(sbxIn),
         sandbox_in_process_ratio_vs_node_wasi: ratio(sbxIn),
+        // With the direct file service off: every call a round trip through the gofer.
+        gofer_only: round(value(median(samples['gofer-only']))),
+        gofer_only_ratio_vs_node_wasi: ratio(value(median(samples['gofer-only']))),
+        gofer_only_in_process: round(value(median(samples['gofer-only-in-process']))),
+        gofer_only_in_process_ratio_vs_node_wasi: ratio(value(median(samples['gofer-only-in-process']))),
       });
     }
   } finally {
