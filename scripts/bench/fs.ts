@@ -29,7 +29,7 @@ const REPEATS = 5;
  * that V8 compiles as it runs (node:wasi's is C++), and the JIT state a worker thread reaches is
  * what a warm engine serves with. Every runtime gets them alike.
  */
-const WARMUP = 2;
+const WARMUP = 5;
 
 /** [bench name, guest mode, iterations per run, unit]. MiB/s figures are derived from ns per op. */
 const CASES: readonly [string, string, number, 'us' | 'MiB/s'][] = [
