@@ -11,7 +11,7 @@
 // before use and released (recorded -1 first) when closed, so that the host can close what a
 // terminated thread left (reclaimDirect).
 
-import { fstatSync, readvSync, writevSync } from 'node:fs';
+import { fstatSync, readSync, readvSync, writeSync, writevSync } from 'node:fs';
 import { Errno } from '../../platform/wasi_errno.js';
 import {
   ADVICE_MAX,
@@ -341,7 +341,13 @@ class DirectFiles {
     if (typeof f === 'number') return f;
     const bufs = this.iovecs(iovs, n);
     const pos = at === null ? f.pos : Number(at);
-    const got = bufs.length === 0 ? 0 : readvSync(f.os, bufs, pos);
+    // One buffer (what read(2) asks for) is a pread(2), without readv's array.
+    const got =
+      bufs.length === 0
+        ? 0
+        : bufs.length === 1
+          ? readSync(f.os, bufs[0]!, 0, bufs[0]!.length, pos)
+          : readvSync(f.os, bufs, pos);
     if (at === null) f.pos = pos + got;
     this.mem.view.setUint32(ret, got, true);
     return Errno.SUCCESS;
@@ -355,7 +361,12 @@ class DirectFiles {
     // O_APPEND writes at the end whatever the offset (pwrite too: Linux's documented bug).
     const pos = f.flags & Fdflags.APPEND ? fstatSync(f.os).size : at === null ? f.pos : Number(at);
     bumpGeneration(this.offer.generation);
-    const put = bufs.length === 0 ? 0 : writevSync(f.os, bufs, pos);
+    const put =
+      bufs.length === 0
+        ? 0
+        : bufs.length === 1
+          ? writeSync(f.os, bufs[0]!, 0, bufs[0]!.length, pos)
+          : writevSync(f.os, bufs, pos);
     if (at === null) f.pos = pos + put;
     this.mem.view.setUint32(ret, put, true);
     return Errno.SUCCESS;
