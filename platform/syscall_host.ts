@@ -35,8 +35,9 @@ export interface SyscallTraceTag {
 
 /**
  * Called once per answered call while syscall tracing is on for this thread. Raw numbers only:
- * decoding them to text is the trace actor's job, off this thread's hot path. `data` is a copy of up
- * to SYSCALL_TRACE_DATA bytes a write carried or a read returned, or null.
+ * decoding them to text is the trace actor's job, off this thread's hot path. `data` holds the bytes
+ * a write carried or a read returned, or is null; the hook copies the first `dataLen` (at most
+ * SYSCALL_TRACE_DATA) during the call and keeps no reference: it may be the channel's own memory.
  */
 export type SyscallTraceHook = (
   tag: SyscallTraceTag,
@@ -48,10 +49,17 @@ export type SyscallTraceHook = (
   errno: number,
   ret: number,
   data: Uint8Array | null,
+  dataLen: number,
 ) => void;
 
 /** Bytes of a write's or read's data kept in its trace (strace shows 32 by default, too). */
 export const SYSCALL_TRACE_DATA = 32;
+
+/**
+ * performance.timeOrigin is a getter that costs about as much as now() itself, and it is constant for
+ * a thread: read once. Origin + now() puts every thread's times on one clock.
+ */
+const ORIGIN = performance.timeOrigin;
 
 /** This thread's syscall trace hook; null (the common case) costs one comparison per call. */
 let traceHook: SyscallTraceHook | null = null;
@@ -215,7 +223,7 @@ export class SyscallHost {
 
   private traceBegin(sys: number): void {
     const w = this.channel.words;
-    this.traceStart = performance.timeOrigin + performance.now();
+    this.traceStart = ORIGIN + performance.now();
     this.traceSys = sys;
     this.traceA0 = w[Slot.ARG0]!;
     this.traceA1 = sys === Sys.FD_WRITE ? w[Slot.REQ_LEN]! : w[Slot.ARG1]!;
@@ -230,11 +238,13 @@ export class SyscallHost {
     this.traceStart = 0;
     const hook = traceHook;
     if (hook === null) return;
-    const dur = performance.timeOrigin + performance.now() - start;
+    const dur = ORIGIN + performance.now() - start;
     const sys = this.traceSys;
     let errno = -1;
     let ret = 0;
+    // What the hook copies bytes from, without a copy made here: a read's result, or the channel.
     let data: Uint8Array | null = null;
+    let dataLen = 0;
     if (!('exit' in res)) {
       errno = res.errno;
       if (res.errno === Errno.SUCCESS) {
@@ -242,16 +252,18 @@ export class SyscallHost {
         if (typeof v === 'number') ret = v;
         else if (v instanceof Uint8Array) {
           ret = v.length;
-          data = v.slice(0, SYSCALL_TRACE_DATA);
+          data = v;
+          dataLen = Math.min(v.length, SYSCALL_TRACE_DATA);
         } else if (Array.isArray(v)) ret = v.length;
         else if (typeof (v as { value?: unknown } | null)?.value === 'number')
           ret = (v as { value: number }).value;
       }
     }
     if (sys === Sys.FD_WRITE) {
-      data = this.channel.data.slice(0, Math.min(this.traceA1, SYSCALL_TRACE_DATA, this.channel.dataSize));
+      data = this.channel.data;
+      dataLen = Math.max(0, Math.min(this.traceA1, SYSCALL_TRACE_DATA, this.channel.dataSize));
     }
-    hook(this.traceTag!, sys, this.traceA0, this.traceA1, start, dur, errno, ret, data);
+    hook(this.traceTag!, sys, this.traceA0, this.traceA1, start, dur, errno, ret, data, dataLen);
   }
 
   /** Decodes the call and runs its handler; null for an unknown syscall number. */

@@ -17,8 +17,8 @@ export function startThreadTrace(ep: TraceBufferEndpoint): HostTraceHook {
   writer?.flush();
   const w = new TraceWriter(ep);
   writer = w;
-  const sysHook: SyscallTraceHook = (tag, sys, a0, a1, start, dur, errno, ret, data) =>
-    w.syscall(tag.pid, tag.name, sys, a0, a1, start, dur, errno, ret, data);
+  const sysHook: SyscallTraceHook = (tag, sys, a0, a1, start, dur, errno, ret, data, dataLen) =>
+    w.syscall(tag.pid, tag.name, sys, a0, a1, start, dur, errno, ret, data, dataLen);
   setSyscallTraceHook(sysHook);
   return w.messageHook;
 }

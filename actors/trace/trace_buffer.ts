@@ -16,6 +16,7 @@
 //   STR   hdr, id   u32 byte length; UTF-8 from word 2                          2 + text
 //   MSG   hdr, kind f64 from, to, id, cause; u32 bytes, frame                   6
 //   MSGT  hdr, kind as MSG, then f64 ts                                         7
+//   RUN   hdr, n    n more messages like the last MSG/MSGT, ids following on    1
 //   TIME  hdr, 0    f64 ts                                                      2
 //   SYS   hdr, proc f64 ts, dur, pid; u32 sys, i32 a0, i32 a1, i32 errno,       7 + data
 //                   u32 ret, u32 data length; data bytes from word 7
@@ -30,6 +31,13 @@
 // that closes the run: written before the records are published, and when the event loop turns).
 // So every time is exact at a sample, and elsewhere within one handler's run of at most
 // SAMPLE_EVERY messages. SYS and LIFE records carry their own times.
+//
+// Runs. A handler that streams to one actor sends messages that differ only in their ids, which a
+// host hands out in order. Such a message (same from, to, kind, frame, bytes and cause as the last
+// message written, and the next id) costs one increment of the count of an open RUN record instead
+// of a 48-byte record: a flood then touches one cache line per run, not one per message. A RUN is
+// open only until something else is written or the ring is published (a published record never
+// changes), and a run never survives a dropped message (the reader could not know what it repeats).
 //
 // Publishing. The producer stores HEAD (making records visible) only at a sample, a TIME, or a SYS or
 // LIFE record: once per SAMPLE_EVERY messages in a burst, and at the end of every event-loop turn that
@@ -47,6 +55,7 @@ export const enum Rec {
   TIME = 4,
   SYS = 5,
   LIFE = 6,
+  RUN = 7,
 }
 
 /** Words of the records of fixed size (and of the heads of the others). */
@@ -56,6 +65,7 @@ export const MSGT_WORDS = 7;
 export const TIME_WORDS = 2;
 export const SYS_HEAD_WORDS = 7;
 export const LIFE_HEAD_WORDS = 2;
+export const RUN_WORDS = 1;
 
 /**
  * Int32 slots of the control block. HEAD, TAIL and DROPPED each have a cache line of their own: the
@@ -168,6 +178,22 @@ export class TraceWriter {
   private readonly strings = new Map<string, number>();
   private lastKind: string | null = null;
   private lastKindId = 0;
+  /** The last message written whole (MSG or MSGT): what a RUN repeats. */
+  private prevFrom = -1;
+  private prevTo = -1;
+  private prevKind: string | null = null;
+  private prevFrame = -1;
+  private prevBytes = -1;
+  /** The id a repeat must have: the last message's, plus one. */
+  private nextId = -1;
+  /**
+   * Repeats allowed before the next message must be written whole: SAMPLE_EVERY - 1 - untimed after
+   * a message is written, 0 when the turn ended (the next message is a sample) or a message was
+   * dropped (the reader could not know what a RUN repeats). One counter, so that the flood's test is short.
+   */
+  private runLeft = 0;
+  /** u32 index of the open RUN record's count, or -1: only an unpublished, last record is open. */
+  private runCount = -1;
 
   constructor(ep: TraceBufferEndpoint) {
     this.host = ep.host;
@@ -194,6 +220,8 @@ export class TraceWriter {
    * the ring is full. Writes the PAD record if the claim wraps. Nothing is visible until publish().
    */
   private claim(n: number, reserve: number): number {
+    // Whatever is claimed now follows the open RUN, which must stop growing (the caller reopens it).
+    this.runCount = -1;
     const head = this.head;
     const pos = head & this.mask;
     const pad = pos + n > this.words ? this.words - pos : 0;
@@ -229,6 +257,7 @@ export class TraceWriter {
     // The records were written with plain stores before this sequentially consistent store; a reader
     // whose Atomics.load returns this HEAD (or a later one) therefore sees them whole.
     Atomics.store(this.ctl, Ctl.HEAD, this.head | 0);
+    this.runCount = -1; // published: the reader may be decoding it now
     if (this.lost !== this.lostPublished) {
       this.lostPublished = this.lost;
       // Atomics.store: a count the reader loads from another thread; it orders nothing else.
@@ -256,11 +285,13 @@ export class TraceWriter {
   private readonly turnEnd = (): void => {
     this.armed = false;
     this.stale = true;
+    this.runLeft = 0;
     this.publish();
   };
 
   private drop(): void {
     this.lost++;
+    this.runLeft = 0; // the reader will not see this message: no RUN may repeat it
     if (!this.armed) this.arm(); // the count is published when the turn ends
   }
 
@@ -316,18 +347,44 @@ export class TraceWriter {
     u32[w + 10] = m.bytes;
     u32[w + 11] = m.frame;
     if (timed) f64[at + 6] = ts === ts ? ts : traceNow();
+    this.prevFrom = m.from;
+    this.prevTo = m.to;
+    this.prevKind = m.kind;
+    this.prevFrame = m.frame;
+    this.prevBytes = m.bytes;
+    this.nextId = m.id + 1;
     return true;
   }
 
-  /** The ActorHost trace hook: one message, timed as the header comment says. */
+  /** The ActorHost trace hook: one message, timed and compressed as the header comment says. */
   readonly messageHook = (m: TracedMessage): void => {
+    const cause = m.cause;
+    if (
+      m.id === this.nextId &&
+      this.runLeft > 0 &&
+      cause === this.lastCause &&
+      m.to === this.prevTo &&
+      m.from === this.prevFrom &&
+      m.kind === this.prevKind &&
+      m.frame === this.prevFrame &&
+      m.bytes === this.prevBytes
+    ) {
+      const c = this.runCount;
+      // A plain store: the open RUN is not published yet, so the reader cannot be reading it.
+      if (c >= 0) this.u32[c] = this.u32[c]! + 1;
+      else if (!this.openRun()) return this.drop();
+      this.runLeft--;
+      this.nextId++;
+      this.untimed++;
+      return;
+    }
     const k = this.kindId(m.kind);
     if (k < 0) return this.drop();
-    const cause = m.cause;
     if (this.stale || cause !== this.lastCause || this.untimed >= SAMPLE_EVERY - 1) {
       // A sample: it closes the run before it, so no TIME is needed, and everything is published.
       if (!this.writeMsg(m, k, true, NaN)) return this.drop();
       this.untimed = 0;
+      this.runLeft = SAMPLE_EVERY - 1;
       this.lastCause = cause;
       this.publish();
       this.stale = false;
@@ -336,7 +393,18 @@ export class TraceWriter {
     }
     if (!this.writeMsg(m, k, false, 0)) return this.drop();
     this.untimed++;
+    this.runLeft = SAMPLE_EVERY - 1 - this.untimed;
   };
+
+  /** Writes a RUN of one message (the one being repeated); false when the ring is full. */
+  private openRun(): boolean {
+    const at = this.claim(RUN_WORDS, RESERVE);
+    if (at < 0) return false;
+    this.u32[at << 1] = Rec.RUN | (RUN_WORDS << 8);
+    this.u32[(at << 1) + 1] = 1;
+    this.runCount = (at << 1) + 1;
+    return true;
+  }
 
   /** The next claim reads TAIL if the ring looks full: for records too rare to flood. */
   private precise(): void {
@@ -349,6 +417,7 @@ export class TraceWriter {
     const k = this.kindId(t.kind);
     if (k < 0 || !this.writeMsg(t, k, true, t.ts)) this.lost++;
     else this.untimed = 0;
+    this.runLeft = 0; // a replayed message starts no run: its id says nothing of the next
     this.publish();
   }
 
@@ -364,10 +433,11 @@ export class TraceWriter {
     errno: number,
     ret: number,
     data: Uint8Array | null,
+    dataLen = data === null ? 0 : data.length,
   ): void {
     this.precise();
     const p = this.intern(proc);
-    const dlen = data === null ? 0 : data.length;
+    const dlen = data === null ? 0 : Math.min(dataLen, data.length);
     const n = SYS_HEAD_WORDS + ((dlen + 7) >> 3);
     // Closed first, so that the untimed run ends before this record (the reader relies on it).
     if (this.untimed > 0) this.writeTime();
@@ -389,7 +459,10 @@ export class TraceWriter {
     this.i32[w + 11] = errno;
     u32[w + 12] = ret >>> 0;
     u32[w + 13] = dlen;
-    if (data !== null) this.bytes.set(data, (at + SYS_HEAD_WORDS) << 3);
+    // A byte loop: no view made for the copy, and `data` may be shared memory the guest reuses next.
+    const bytes = this.bytes;
+    const o = (at + SYS_HEAD_WORDS) << 3;
+    for (let i = 0; i < dlen; i++) bytes[o + i] = data![i]!;
     this.publish();
   }
 

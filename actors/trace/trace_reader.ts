@@ -33,6 +33,8 @@ export class TraceReader {
   private lastTs = NaN;
   /** The current run of untimed messages, waiting for the time that closes it. */
   private run: MsgEvent[] = [];
+  /** The last message decoded: what a RUN record repeats (it may have come in an earlier drain). */
+  private prev: MsgEvent | null = null;
 
   constructor(readonly endpoint: TraceBufferEndpoint) {
     this.host = endpoint.host;
@@ -116,16 +118,23 @@ export class TraceReader {
         if (type === Rec.PAD) continue;
         n++;
         switch (type) {
-          case Rec.MSG:
-            this.run.push(this.msg(at, w));
+          case Rec.MSG: {
+            const e = this.msg(at, w);
+            this.prev = e;
+            this.run.push(e);
             break;
+          }
           case Rec.MSGT: {
             const e = this.msg(at, w);
             e.ts = f64[at + 6]!;
+            this.prev = e;
             this.closeRun(e.ts, out);
             out.push(e);
             break;
           }
+          case Rec.RUN:
+            this.repeat(u32[w + 1]!);
+            break;
           case Rec.TIME:
             this.closeRun(f64[at + 1]!, out);
             break;
@@ -156,6 +165,29 @@ export class TraceReader {
       Atomics.store(this.ctl, Ctl.TAIL, tail | 0);
     }
     return n;
+  }
+
+  /** Expands a RUN: `count` copies of the last message with the ids after it, untimed. */
+  private repeat(count: number): void {
+    let p = this.prev;
+    // A writer never opens a run without a message before it; a buffer that says otherwise is corrupt.
+    if (p === null) return;
+    for (let i = 0; i < count; i++) {
+      p = {
+        t: 'msg',
+        ts: 0,
+        host: p.host,
+        from: p.from,
+        to: p.to,
+        kind: p.kind,
+        frame: p.frame,
+        bytes: p.bytes,
+        id: p.id + 1,
+        cause: p.cause,
+      };
+      this.run.push(p);
+    }
+    this.prev = p;
   }
 
   private sys(at: number, w: number): TraceEvent {

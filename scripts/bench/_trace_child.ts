@@ -1,14 +1,19 @@
-// One measurement of the trace benchmark in a fresh process, so that the runtime built with the
-// hooks compiled out and the real one never share a JIT (two copies of the runtime in one process
-// measure each other's inline caches, not the hooks).
-//   node _trace_child.js <runtime-dir> <msg|steady|sys> <off|on> <runs>
+// One configuration of the trace benchmark, in a process of its own, so that the runtime built with
+// the hooks compiled out and the real one never share a JIT (two copies of the runtime in one process
+// measure each other's inline caches, not the hooks). It stays up for many runs, each asked for on
+// stdin, so that the parent can interleave the configurations run by run (see trace.ts).
+//   node _trace_child.js <runtime-dir> <msg|steady|sys> <off|on>
+// stdin: a line `run` per run wanted (end of input ends the process). stdout: `ready` once warmed
+// up, then a JSON line {ms, cpu, events, dropped} per run: wall-clock ms, and ms this thread (the
+// traced one: it runs the actors, and serves the guest's syscalls) spent on a CPU.
 // msg: one burst of MESSAGES one-way messages (they all wait in the run queue at once);
 // steady: the same number in bursts of STEADY_BURST, each awaited (a steady stream: what is queued
-// dies young, so the garbage collector's pretenuring, which makes msg's times bimodal, stays out).
-// Prints one JSON line: {times: ms[], events, dropped}.
-import { mkdtempSync, rmSync } from 'node:fs';
+// dies young, so the garbage collector's pretenuring, which makes msg's times bimodal, stays out);
+// sys: the trace_writes guest making WRITES write(2)s, each a round trip to this thread.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ActorSystem } from '../../actors/runtime/system.js';
 import type { TraceRecorder } from '../../actors/trace/trace_recorder.js';
@@ -16,14 +21,8 @@ import type { ExecutionStrategy } from '../../platform/process.js';
 import type { ProcessSyscalls } from '../../platform/syscalls.js';
 import type { GuestModule } from '../../platform/module.js';
 
-const [base, workload, trace, runsArg] = process.argv.slice(2) as [
-  string,
-  'msg' | 'steady' | 'sys',
-  'off' | 'on',
-  string,
-];
-const runs = Number(runsArg);
-const WRITES = Number(process.env['CORRAL_BENCH_TRACE_WRITES'] ?? 100_000);
+const [base, workload, trace] = process.argv.slice(2) as [string, 'msg' | 'steady' | 'sys', 'off' | 'on'];
+const WRITES = Number(process.env['CORRAL_BENCH_TRACE_WRITES'] ?? 50_000);
 const MESSAGES = Number(process.env['CORRAL_BENCH_TRACE_MESSAGES'] ?? 1_000_000);
 const STEADY_BURST = 1000;
 const GUEST = fileURLToPath(new URL('../../../build/guests/trace_writes.wasm', import.meta.url));
@@ -45,10 +44,26 @@ const { loadModule } = (await import(`${base}/platform/module.js`)) as {
   loadModule(p: string): Promise<GuestModule>;
 };
 
+/**
+ * This thread's time on a CPU in ms (Linux schedstat, nanoseconds): unlike wall time, not
+ * stretched by other processes taking the cores. NaN where there is no such file.
+ */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+interface RunResult {
+  ms: number;
+  cpu: number;
+  events: number;
+  dropped: number;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'corral-bench-trace-'));
-const times: number[] = [];
-let events = 0;
-let dropped = 0;
 try {
   let once: (n?: number) => Promise<void>;
   let close: () => Promise<void>;
@@ -70,9 +85,9 @@ try {
     const strategy = new ThreadStrategy({ warm: 1 });
     await strategy.pool.warmUp();
     const mod = await loadModule(GUEST);
-    once = async () => {
+    once = async (n = WRITES) => {
       const p = strategy.spawn(mod, {
-        args: ['trace_writes', String(WRITES)],
+        args: ['trace_writes', String(n)],
         syscalls: new StdioSyscalls({}),
       });
       const st = await p.exited;
@@ -80,22 +95,32 @@ try {
     };
     close = () => strategy.close();
   }
-  await once(workload === 'sys' ? 5000 : undefined); // warm-up: JIT, page cache, pool
-  for (let i = 0; i < runs; i++) {
+  const timed = async (i: number, n?: number): Promise<RunResult> => {
     // The production path of `--trace FILE`: buffers drained and encoded on the recorder thread.
     const rec = trace === 'on' ? await Recorder.start(system ? { system } : {}) : null;
-    if (rec !== null) await rec.addFile(join(dir, `t${i}.json`), 'chrome');
+    const file = join(dir, `t${i}.json`);
+    if (rec !== null) await rec.addFile(file, 'chrome');
+    // Every run starts from a collected heap: what the run before left (a million envelopes, in
+    // msg) must not decide when this one's major collections fall.
+    gc?.();
+    const c = threadCpuMs();
     const t = performance.now();
-    await once();
-    times.push(performance.now() - t);
-    if (rec !== null) {
-      const st = await rec.stop();
-      events += st.events;
-      dropped += st.dropped;
-    }
+    await once(n);
+    const ms = performance.now() - t;
+    const cpu = threadCpuMs() - c;
+    if (rec === null) return { ms, cpu, events: 0, dropped: 0 };
+    const st = await rec.stop();
+    rmSync(file, { force: true }); // hundreds of MB a run: the disk must not fill
+    return { ms, cpu, events: st.events, dropped: st.dropped };
+  };
+  // Warm-up: JIT, page cache, pool; with tracing on, the recorder's path too.
+  for (let i = 0; i < 2; i++) await timed(i, workload === 'sys' ? 5000 : undefined);
+  process.stdout.write('ready\n');
+  let i = 2;
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'run') process.stdout.write(JSON.stringify(await timed(i++)) + '\n');
   }
   await close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-process.stdout.write(JSON.stringify({ times, events, dropped }) + '\n');
