@@ -14,6 +14,27 @@ const MAIN = fileURLToPath(new URL('./gofer_main.js', import.meta.url));
 /** How long a gofer child gets to start (node start-up is ~70 ms; a loaded machine is slower). */
 const START_TIMEOUT_MS = 10_000;
 
+/**
+ * The only variables of ours the child gets. Not the caller's whole environment: the gofer runs
+ * nothing of the caller's and must not be steered by it (NODE_OPTIONS=--require ... would run code
+ * in the one process that touches the containers' host files), and Node acts on some of it before
+ * any of our code runs: NODE_EXTRA_CA_CERTS makes it read and parse every certificate of the file
+ * at start-up (~45 ms of CPU here, more than the rest of the child's start), for a process that
+ * never opens a TLS connection. The first attach waits for the child, so in `corral run` that cost
+ * was on the critical path. TMPDIR: a mount table without a host path makes its tmpfs there.
+ * LD_LIBRARY_PATH: a node binary may need it to load at all.
+ */
+const CHILD_ENV = ['TMPDIR', 'LD_LIBRARY_PATH'] as const;
+
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of CHILD_ENV) {
+    const v = process.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  return env;
+}
+
 /** What an attachment hears when the child goes away. */
 export interface AttachmentSink {
   lost(reason: string): void;
@@ -42,7 +63,10 @@ export class GoferChild {
   private refed = true;
 
   constructor() {
-    this.child = spawn(process.execPath, [MAIN], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [MAIN], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: childEnv(),
+    });
     const child = this.child;
     this.exited = new Promise((r) => child.once('exit', () => r()));
     this.started = new Promise((resolve, reject) => {
