@@ -6,8 +6,23 @@
 // close() stops listening and closes every socket; afterwards the server holds no handle, so a
 // process (or a test) ends normally.
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, join, normalize, sep } from 'node:path';
-import uWS from '@trufflesuite/uws-js-unofficial';
+import type * as UWS from '@trufflesuite/uws-js-unofficial';
+
+/** The addon, once loaded; per thread (module state). */
+let addon: typeof UWS | undefined;
+
+/**
+ * uWebSockets.js, loaded on first use. A static import would load its ~6 MB native library in
+ * every process whose module graph reaches this file, whether it serves HTTP or not: the CLI
+ * bundle hoists it to the top, so `corral run` paid for it (~10 ms idle, far more under load)
+ * before its first line ran, as does a sandbox host through its trace session.
+ */
+function uWS(): typeof UWS {
+  addon ??= createRequire(import.meta.url)('@trufflesuite/uws-js-unofficial') as typeof UWS;
+  return addon;
+}
 
 export interface WsClient {
   /** Sends a text message; false when it was dropped because the client is too far behind. */
@@ -66,10 +81,10 @@ interface Conn {
 }
 
 export function serveHttp(opts: HttpServerOptions): Promise<HttpServer> {
-  const app = uWS.App();
+  const app = uWS().App();
   const host = opts.host ?? '127.0.0.1';
   /** Open WebSockets, closed by close(); owned by this server (the thread that made it). */
-  const sockets = new Set<uWS.WebSocket<Conn>>();
+  const sockets = new Set<UWS.WebSocket<Conn>>();
   const max = opts.ws?.maxBackpressure ?? 8 << 20;
 
   if (opts.ws !== undefined) {
@@ -140,7 +155,7 @@ export function serveHttp(opts: HttpServerOptions): Promise<HttpServer> {
         reject(new Error(`cannot listen on ${host}:${opts.port ?? 0}: address in use or not allowed`));
         return;
       }
-      const port = uWS.us_socket_local_port(token);
+      const port = uWS().us_socket_local_port(token);
       let closed = false;
       resolve({
         port,
@@ -148,7 +163,7 @@ export function serveHttp(opts: HttpServerOptions): Promise<HttpServer> {
         close: () => {
           if (!closed) {
             closed = true;
-            uWS.us_listen_socket_close(token);
+            uWS().us_listen_socket_close(token);
             for (const ws of [...sockets]) ws.close();
             sockets.clear();
           }
@@ -159,7 +174,7 @@ export function serveHttp(opts: HttpServerOptions): Promise<HttpServer> {
   });
 }
 
-function reply(res: uWS.HttpResponse, r: RouteReply): void {
+function reply(res: UWS.HttpResponse, r: RouteReply): void {
   res.writeStatus(statusLine(r.status ?? 200));
   res.writeHeader('content-type', r.type ?? 'text/plain; charset=utf-8');
   res.writeHeader('cache-control', 'no-store');
