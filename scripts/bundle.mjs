@@ -1,10 +1,21 @@
-// Bundles the CLI into one file beside its entry (dist/cli/corral.bundle.js, which bin/corral runs):
-// one file loads in a fraction of the time of the ~100 modules behind it (`corral run` of hello went
-// from ~220 to ~130 ms). The detached sandbox host and the guest worker were tried too and gained
-// nothing measurable: their start-up is the Node isolate's, not module loading. Other scripts stay
-// separate files in dist/ and are found by URL, so every `import.meta.url` in a bundled module is
-// rewritten to the URL its own file has in dist/, relative to the bundle:
-// `new URL('./guest_worker.js', import.meta.url)` keeps pointing where it did.
+// Bundles the programs whose start-up is on the critical path of `corral run`, each into one file
+// beside its entry, so that it loads one file instead of the many modules behind it:
+//
+// - the CLI (dist/cli/corral.bundle.js, which bin/corral runs): `corral run` of hello went from
+//   ~220 to ~130 ms;
+// - the gofer child (dist/actors/gofer/gofer_main.bundle.cjs) and the guest worker
+//   (dist/platform/thread/guest_worker.bundle.cjs), which gofer_child.ts and guest_pool.ts start
+//   instead of their entries while the bundle is fresh (platform/bundled.ts). Both are CommonJS, so
+//   that Node does not set up its ES module loader in them at all: the worker is ready in ~35 ms
+//   instead of ~57, and the first guest of `corral run` waits for both.
+//
+// Splitting the CLI at its dynamic imports, so that `run` could start its gofer and worker before
+// the bulk of the code loads, was tried: ~40 chunks cost far more than they overlapped. The
+// detached sandbox host gained nothing measurable: its start-up is the Node isolate's, not module
+// loading. Other scripts stay separate files in dist/ and are found by URL, so every
+// `import.meta.url` in a bundled ES module is rewritten to the URL its own file has in dist/,
+// relative to the bundle: `new URL('./guest_worker.js', import.meta.url)` keeps pointing where it
+// did. A CommonJS bundle has no import.meta: a module of its graph that reads it fails the build.
 import * as esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
@@ -13,8 +24,12 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(root, 'dist');
 
-/** [entry, bundle] under dist/. */
-const PROGRAMS = [['cli/corral_entry.js', 'cli/corral.bundle.js']];
+/** [entry, bundle, format] under dist/. */
+const PROGRAMS = [
+  ['cli/corral_entry.js', 'cli/corral.bundle.js', 'esm'],
+  ['actors/gofer/gofer_main.js', 'actors/gofer/gofer_main.bundle.cjs', 'cjs'],
+  ['platform/thread/guest_worker.js', 'platform/thread/guest_worker.bundle.cjs', 'cjs'],
+];
 
 /** Rewrites import.meta.url in files under dist/ to the file's own URL, relative to `outfile`. */
 function ownUrls(outfile) {
@@ -35,21 +50,22 @@ function ownUrls(outfile) {
 }
 
 await Promise.all(
-  PROGRAMS.map(([entry, out]) => {
+  PROGRAMS.map(([entry, out, format]) => {
     const outfile = resolve(dist, out);
     return esbuild.build({
       entryPoints: [resolve(dist, entry)],
       outfile,
       bundle: true,
-      format: 'esm',
+      format,
       platform: 'node',
       target: 'node20',
       // Native addons and packages only tests use stay outside, loaded from node_modules.
       external: ['nanomsg', '@trufflesuite/uws-js-unofficial', 'piscina', 'playwright-core'],
-      plugins: [ownUrls(outfile)],
+      plugins: format === 'esm' ? [ownUrls(outfile)] : [],
       // Read by cli/linked_actors.ts: a bundled program must link every actor module it spawns.
       define: { 'globalThis.__corralBundle': 'true' },
       logLevel: 'warning',
+      logOverride: { 'empty-import-meta': 'error' },
     });
   }),
 );

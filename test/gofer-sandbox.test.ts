@@ -70,7 +70,7 @@ function probeBundle(args: string[], edit: SpecEdit = {}, bins: string[] = []): 
   return b;
 }
 
-/** Processes whose parent is `parent` and that run the gofer (actors/gofer/gofer_main.js). */
+/** Processes whose parent is `parent` and that run the gofer (gofer_main.js, or its bundle). */
 function goferChildren(parent = process.pid): number[] {
   const out: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
@@ -80,7 +80,7 @@ function goferChildren(parent = process.pid): number[] {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== parent) continue;
       const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes('gofer_main.js')) out.push(Number(name));
+      if (/gofer_main\.(js|bundle\.cjs)\0/.test(cmd)) out.push(Number(name));
     } catch {
       // gone meanwhile
     }

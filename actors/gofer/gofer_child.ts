@@ -6,11 +6,14 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { freshBundle } from '../../platform/bundled.js';
 import { hungUp } from './connection.js';
 import { FrameSplitter, decodeResponse, encodeRequest, type Req, type Res } from './protocol.js';
 import { READY_MARK_VALUE } from './ready_mark.js';
 
-const MAIN = fileURLToPath(new URL('./gofer_main.js', import.meta.url));
+/** The child's program, and the same as one CommonJS file (scripts/bundle.mjs): ~20 ms less CPU. */
+const MAIN = new URL('./gofer_main.js', import.meta.url);
+const MAIN_BUNDLE = new URL('./gofer_main.bundle.cjs', import.meta.url);
 /** How long a gofer child gets to start (node start-up is ~70 ms; a loaded machine is slower). */
 const START_TIMEOUT_MS = 10_000;
 
@@ -63,7 +66,7 @@ export class GoferChild {
   private refed = true;
 
   constructor() {
-    this.child = spawn(process.execPath, [MAIN], {
+    this.child = spawn(process.execPath, [fileURLToPath(freshBundle(MAIN, MAIN_BUNDLE))], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: childEnv(),
     });

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { SyscallChannel } from '../syscall_channel.js';
 import { DEFAULT_DATA_SIZE } from '../syscall_layout.js';
+import { freshBundle } from '../bundled.js';
 import type { GuestWorkerData, WorkerMessage } from './messages.js';
 
 export interface GuestPoolOptions {
@@ -93,6 +94,8 @@ export class PooledWorker {
 }
 
 const WORKER_URL = new URL('./guest_worker.js', import.meta.url);
+/** The same as one CommonJS file (scripts/bundle.mjs): a worker is ready in ~35 ms instead of ~57. */
+const WORKER_BUNDLE = new URL('./guest_worker.bundle.cjs', import.meta.url);
 
 export class GuestPool {
   private readonly warm: number;
@@ -218,7 +221,7 @@ export class GuestPool {
   }
 
   private start(): PooledWorker {
-    const w = new PooledWorker(WORKER_URL, this.dataSize, this.preload);
+    const w = new PooledWorker(freshBundle(WORKER_URL, WORKER_BUNDLE), this.dataSize, this.preload);
     this.stats.started++;
     this.all.add(w);
     // A worker that dies while idle leaves the pool.
