@@ -68,7 +68,7 @@ export class Loader {
     const env = resolveEnv(req.env, { uid: req.user.uid });
     let hostPath: string;
     try {
-      hostPath = resolveExecutable(rec.bundle.rootfs, req.args[0]!, { env, cwd: req.cwd }).hostPath;
+      hostPath = programOf(rec, req, env);
       // Validates and compiles now, so that a broken module is this request's error, with its path.
       await loadModule(hostPath);
     } catch (e) {
@@ -110,6 +110,22 @@ export class Loader {
       throw e;
     }
     return pid;
+  }
+
+  /**
+   * Starts reading and compiling a container's init program at create, so that `start` finds it
+   * compiled (or compiling) in the module cache: start waits for the gofer first, and the compile
+   * (~20-30 ms for a small program here: its loops instrumented, then V8's compile) then overlapped
+   * nothing. Errors are left for launch, which meets them again and refuses the start with them
+   * (the cache keeps no failed compile).
+   */
+  precompileInit(rec: ContainerRecord): void {
+    try {
+      const req = initLaunch(rec.bundle.spec, { kind: 'null' });
+      void loadModule(programOf(rec, req, resolveEnv(req.env, { uid: req.user.uid }))).catch(() => undefined);
+    } catch {
+      // A missing executable: launch reports it.
+    }
   }
 
   /**
@@ -253,6 +269,11 @@ export class Loader {
     if (g.gone) return Promise.resolve();
     return new Promise((resolve) => g.goneWaiters.push(resolve));
   }
+}
+
+/** The host path of the program `req` runs in `rec`'s root filesystem; throws when there is none. */
+function programOf(rec: ContainerRecord, req: LaunchRequest, env: readonly string[]): string {
+  return resolveExecutable(rec.bundle.rootfs, req.args[0]!, { env, cwd: req.cwd }).hostPath;
 }
 
 /** The init's launch request from a container's spec. */

@@ -54,6 +54,7 @@ export function createContainer(
   // The gofer starts now, as runsc's create starts it, so that its start-up overlaps what comes
   // before `start`; start waits for it and reports why when it could not open the mounts.
   rec.gofer = openContainerGofer(l, cid, bundle);
+  l.precompileInit(rec);
   l.containers.set(cid, rec);
   l.table.set(execKey(cid, 0), {
     cid,
