@@ -9,9 +9,19 @@
 // So the server answers every request on the shared socket within a short grace period: with the
 // result when the operation settles in time (almost every operation), else with `pending: address`,
 // having bound a fresh REP socket at that address for this one operation. The client then asks that
-// address for the result, and that socket is closed (and its file removed) once it has replied.
-// Every reply on the shared socket is thus quick, so REQ's 60 s automatic resend never fires there;
-// on a per-operation socket a resend is harmless, because the socket only ever sends one reply.
+// address for the result, and acknowledges it once it has it; the socket is closed (and its file
+// removed) on that acknowledgement. Every reply on the shared socket is thus quick, so REQ's 60 s
+// automatic resend never fires there.
+//
+// Why the acknowledgement. The per-operation socket used to close as soon as it had sent its one
+// reply. Under heavy load a client sometimes never got that reply: a `corral start` hung for its
+// whole 30 s deadline, its host alive and idle, the reply socket closed after replying (no
+// "dropped" in the log) and gone, and the client's REQ socket reconnecting to it again and again.
+// What explains it: nanomsg routes a REP reply to the connection its request came on and drops it
+// silently when that connection is gone, while a REQ whose connection went away sends its request
+// again on the next one; with the socket closed there was no next one. Now the socket answers
+// every collect request with the same settled outcome until the client says it has the reply (or
+// the collect deadline passes, or the server closes), so a request sent again is answered again.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodedError, fromWireError, toWireError, type WireError } from './errors.js';
@@ -31,7 +41,10 @@ export type ControlHandler = (req: { op: string } & Record<string, unknown>) => 
 export interface ServeOptions {
   /** How long an operation may run before its reply moves to its own socket; default 25 ms. */
   graceMs?: number;
-  /** How long a pending reply waits for its client to ask for it; default 30 s (then it is dropped). */
+  /**
+   * How long a pending reply waits for its client to ask for it, and then to acknowledge it;
+   * default 30 s (then it is dropped).
+   */
   collectTimeoutMs?: number;
   /** Diagnostic messages (malformed frames, dropped replies). */
   log?: (msg: string) => void;
@@ -73,6 +86,15 @@ function parseRequest(buf: Buffer): { id: number; req: { op: string } & Record<s
   return { id: f.id as number, req: req as { op: string } & Record<string, unknown> };
 }
 
+/** True for a client's acknowledgement of a pending reply ({id, ack: true}). */
+function isAck(buf: Buffer): boolean {
+  try {
+    return (JSON.parse(buf.toString('utf8')) as { ack?: unknown }).ack === true;
+  } catch {
+    return false;
+  }
+}
+
 /** The id of a frame when it can be read, so that even an error reply names the request. */
 function idOf(buf: Buffer): number {
   try {
@@ -95,8 +117,12 @@ function bindRep(address: string): NanoSocket {
   return sock;
 }
 
-/** How long close() lets clients collect replies that are already settled. */
-const CLOSE_GRACE_MS = 1000;
+/**
+ * How long close() lets clients collect and acknowledge replies that are already settled. The wait
+ * ends at the last acknowledgement; the bound only matters for a client that went away. A client
+ * on a loaded machine may need more than a second to connect to a reply socket.
+ */
+const CLOSE_GRACE_MS = 5000;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: WireError };
 
@@ -112,8 +138,11 @@ export function serveControl(
   const dir = path.dirname(ipcPath(address));
   // All owned by this server (the thread that called serveControl).
   const main = bindRep(address);
-  /** Per-operation reply sockets, each with a promise that settles once it has replied or been dropped. */
-  const pending = new Map<NanoSocket, Promise<void>>();
+  /**
+   * Per-operation reply sockets: `settled` resolves once the socket is closed (its reply
+   * acknowledged, or dropped); `finish` closes it now.
+   */
+  const pending = new Map<NanoSocket, { settled: Promise<void>; finish: () => void }>();
   let nextPending = 0;
   let closed = false;
 
@@ -128,27 +157,42 @@ export function serveControl(
   const frameOf = (id: number, o: Outcome): ReplyFrame =>
     o.ok ? { id, ok: true, value: o.value } : { id, ok: false, error: o.error };
 
-  /** Moves an operation's reply to its own socket; returns that socket's address. */
+  /**
+   * Moves an operation's reply to its own socket; returns that socket's address. The socket answers
+   * each collect request with the outcome, and closes on the client's acknowledgement.
+   */
   const deferReply = (id: number, outcome: Promise<Outcome>): string => {
     const addr = `ipc://${path.join(dir, `reply-${process.pid}-${nextPending++}.sock`)}`;
     const sock = bindRep(addr);
     let done!: () => void;
-    pending.set(sock, new Promise<void>((r) => (done = r)));
+    const settled = new Promise<void>((r) => (done = r));
+    let replied = false;
     const finish = (): void => {
+      clearTimeout(drop);
+      if (!sock.closed) sock.close();
       pending.delete(sock);
       done();
     };
-    const drop = setTimeout(() => {
-      log(`control: nobody collected the reply to request ${id}; dropped`);
-      sock.close();
+    const expire = (): void => {
+      log(
+        replied
+          ? `control: the reply to request ${id} was never acknowledged; closed`
+          : `control: nobody collected the reply to request ${id}; dropped`,
+      );
       finish();
-    }, collectTimeoutMs);
+    };
+    let drop = setTimeout(expire, collectTimeoutMs);
+    pending.set(sock, { settled, finish });
     sock.on('data', (buf: Buffer) => {
+      if (isAck(buf)) return finish();
+      // Collected: an operation may take as long as it takes (a wait), so no deadline runs now.
       clearTimeout(drop);
       void outcome.then((o) => {
-        if (sock.closed) return finish();
+        if (sock.closed) return;
         sock.send(encode(frameOf(idOf(buf) || id, o)));
-        void closeAfterFlush(sock).then(finish);
+        replied = true;
+        clearTimeout(drop);
+        drop = setTimeout(expire, collectTimeoutMs);
       });
     });
     return addr;
@@ -188,15 +232,15 @@ export function serveControl(
       if (closed) return;
       closed = true;
       await closeAfterFlush(main);
-      // Replies already settled (the destroy that emptied the sandbox) get a moment to be collected.
+      // Replies already settled (the destroy that emptied the sandbox) get a moment to be collected
+      // and acknowledged: the host must not exit before its client has the reply.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.all(pending.values()),
+        Promise.all([...pending.values()].map((p) => p.settled)),
         new Promise((r) => (timer = setTimeout(r, CLOSE_GRACE_MS))),
       ]);
       clearTimeout(timer);
-      for (const s of pending.keys()) s.close();
-      pending.clear();
+      for (const p of [...pending.values()]) p.finish();
       // nanomsg unlinks ipc files on close; this only covers a host that died half-way before.
       fs.rmSync(ipcPath(address), { force: true });
     },
@@ -234,7 +278,10 @@ export function processAlive(pid: number): boolean {
 const LIVENESS_POLL_MS = 100;
 let nextRequestId = 1;
 
-/** One REQ exchange on a fresh socket, closed afterwards so that the process can exit. */
+/**
+ * One REQ exchange on a fresh socket, closed afterwards so that the process can exit. `ack`: the
+ * socket is an operation's reply socket, told once the reply is here so that it can close.
+ */
 function exchange(
   address: string,
   frame: RequestFrame | { id: number },
@@ -242,16 +289,26 @@ function exchange(
   what: string,
   deadline: number,
   hostPid: number | undefined,
+  ack = false,
 ): Promise<ReplyFrame> {
   return new Promise<ReplyFrame>((resolve, reject) => {
     const sock = nanomsg().socket('req');
     const timers: { poll?: NodeJS.Timeout; deadline?: NodeJS.Timeout } = {};
+    let finished = false;
     const finish = (err: Error | null, value?: ReplyFrame): void => {
+      if (finished) return;
+      finished = true;
       clearInterval(timers.poll);
       clearTimeout(timers.deadline);
-      sock.close();
-      if (err) reject(err);
-      else resolve(value!);
+      if (err !== null || !ack) {
+        sock.close();
+        if (err) reject(err);
+        else resolve(value!);
+        return;
+      }
+      // The binding sends from a poll callback: closing at once would drop the acknowledgement.
+      sock.send(encode({ id, ack: true }));
+      void closeAfterFlush(sock).then(() => resolve(value!));
     };
     sock.on('error', (e) =>
       finish(new ControlError('ECONNRESET', `control socket ${address}: ${e.message}`)),
@@ -313,7 +370,7 @@ export async function controlRequest<T = unknown>(
   const what = `"${req.op}"`;
   let reply = await exchange(address, { id, req }, id, what, deadline, opts.hostPid);
   if ('pending' in reply) {
-    reply = await exchange(reply.pending, { id }, id, what, deadline, opts.hostPid);
+    reply = await exchange(reply.pending, { id }, id, what, deadline, opts.hostPid, true);
     if ('pending' in reply) throw new ControlError('ECONNRESET', `control reply to ${what} never settled`);
   }
   if (!reply.ok) throw fromWireError(reply.error);

@@ -7,6 +7,7 @@
 //            {id, ok: false, error}       it failed; `error` is a WireError ({name, message, code})
 //            {id, pending: address}       it is still running: fetch its reply from `address`
 //   collect  {id}                         client → server, on a pending reply's address
+//   ack      {id, ack: true}              client → server, there, once it has the reply (no answer)
 import { createRequire } from 'node:module';
 import type { WireError } from './errors.js';
 
@@ -73,6 +74,6 @@ export function closeAfterFlush(sock: NanoSocket): Promise<void> {
   });
 }
 
-export function encode(frame: RequestFrame | ReplyFrame | { id: number }): Buffer {
+export function encode(frame: RequestFrame | ReplyFrame | { id: number; ack?: true }): Buffer {
   return Buffer.from(JSON.stringify(frame));
 }

@@ -28,6 +28,17 @@ async function withServer(fn: () => Promise<void>): Promise<void> {
   assert.deepEqual(fs.readdirSync(tmp), [], 'every socket file is removed on close');
 }
 
+/** Sends raw bytes on a fresh REQ socket connected to `addr` and returns the raw reply. */
+async function rawExchangeAt(addr: string, bytes: string): Promise<Buffer> {
+  const sock = nanomsg().socket('req');
+  sock.connect(addr);
+  const got = new Promise<Buffer>((r) => sock.on('data', r));
+  sock.send(bytes);
+  const buf = await got;
+  sock.close();
+  return buf;
+}
+
 /** Sends raw bytes on a REQ socket and returns the parsed reply. */
 async function rawExchange(bytes: string): Promise<{ id: number; ok: boolean; error?: { message: string } }> {
   const sock = nanomsg().socket('req');
@@ -101,6 +112,37 @@ test('other clients are served while a wait is outstanding; the wait then comple
     assert.deepEqual(pids[2], { slow: true });
     await controlRequest(address, { op: 'signal', cid: 'a', signo: 9 });
     assert.deepEqual(await wait, { status: 9, signal: 9 });
+  });
+});
+
+test('a reply socket answers every collect until the client acknowledges, then goes', async () => {
+  await withServer(async () => {
+    // A slow operation: its reply moves to its own socket.
+    const first = JSON.parse(
+      (await rawExchangeAt(address, JSON.stringify({ id: 7, req: { op: 'slow' } }))).toString('utf8'),
+    ) as { id: number; pending?: string };
+    assert.equal(first.id, 7);
+    assert.ok(first.pending !== undefined, 'the reply was deferred');
+    // Collected once, with no acknowledgement (as when the reply is lost on its way and the
+    // client's request goes again): the socket is still there and answers again.
+    for (let i = 0; i < 2; i++) {
+      const got = JSON.parse((await rawExchangeAt(first.pending, '{"id":7}')).toString('utf8')) as unknown;
+      assert.deepEqual(got, { id: 7, ok: true, value: { slow: true } });
+    }
+    assert.ok(fs.existsSync(first.pending.slice('ipc://'.length)), 'kept until acknowledged');
+    // The acknowledgement closes it (no answer to it), and its file goes.
+    const ack = nanomsg().socket('req');
+    ack.connect(first.pending);
+    ack.send('{"id":7,"ack":true}');
+    const file = first.pending.slice('ipc://'.length);
+    await new Promise<void>((resolve) => {
+      const poll = (): void => {
+        if (!fs.existsSync(file)) return resolve();
+        setImmediate(poll);
+      };
+      poll();
+    });
+    ack.close();
   });
 });
 
