@@ -20,8 +20,12 @@ export async function runDelete(cmd: DeleteCommand): Promise<number> {
       empty = (await ask(state, { op: 'destroy', cid: cmd.id })).sandboxEmpty;
     } catch (e) {
       // Already gone from its sandbox (a second delete, or one racing with us): only state is left.
+      // So too when the host exited during our destroy: with it went every container it held. That
+      // is also how a destroy that emptied the sandbox can look on a loaded machine: the host
+      // replies and exits, and this process sees the exit before it has read the reply.
       const code = (e as { code?: string }).code;
-      if (code !== 'ENOENT' && code !== 'ESRCH') throw e;
+      const hostGone = code === 'ECONNRESET' && !processAlive(state.pid);
+      if (code !== 'ENOENT' && code !== 'ESRCH' && !hostGone) throw e;
     }
     if (empty && state.pid !== process.pid && !(await waitGone(state.pid, HOST_EXIT_TIMEOUT_MS))) {
       throw new CliError(`sandbox host (pid ${state.pid}) did not exit after its last container was deleted`);
