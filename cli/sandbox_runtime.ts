@@ -104,12 +104,14 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       await system.shutdown().catch(() => undefined);
       // Then the trace: the Loader's last events (sandbox-stop) are in, and the files get their end.
       await trace.close().catch((e: Error) => log(`trace: ${e.message}`));
-      // The Loader ran on this thread, so its guests' worker pool is this thread's: end it too.
-      await closeGuestStrategy().catch(() => undefined);
+      // The Loader ran on this thread, so its guests' worker pool is this thread's: end it too,
+      // while the gofers end (independent, and each waits on another thread or process).
+      const guests = closeGuestStrategy().catch(() => undefined);
       // The containers' gofers, told to end when the Loader stopped: none may outlive the host.
       await settleGofers().catch(() => undefined);
       // And this thread's shared gofer child, warm until now: none may outlive the host.
       await closeThreadGofer().catch(() => undefined);
+      await guests;
       await server.close().catch(() => undefined);
       if (error) rejectClosed(error);
       else resolveClosed();
