@@ -8,8 +8,9 @@
 //   instead of their entries while the bundle is fresh (platform/bundled.ts). Both are CommonJS, so
 //   that Node does not set up its ES module loader in them at all: the worker is ready in ~35 ms
 //   instead of ~57, and the first guest of `corral run` waits for both;
-// - the direct file service a guest worker imports by URL (dist/actors/gofer/direct_files.bundle.js,
-//   named by file_syscalls.ts while fresh): an ES module, as import() wants.
+// - the direct file service a guest worker loads by URL (dist/actors/gofer/direct_files.bundle.cjs,
+//   named by file_syscalls.ts while fresh): CommonJS, so that the worker can require() it at the
+//   guest's first file call, synchronously, and a guest that opens no file never loads it.
 //
 // Splitting the CLI at its dynamic imports, so that `run` could start its gofer and worker before
 // the bulk of the code loads, was tried: ~40 chunks cost far more than they overlapped. The
@@ -31,7 +32,7 @@ const PROGRAMS = [
   ['cli/corral_entry.js', 'cli/corral.bundle.js', 'esm'],
   ['actors/gofer/gofer_main.js', 'actors/gofer/gofer_main.bundle.cjs', 'cjs'],
   ['platform/thread/guest_worker.js', 'platform/thread/guest_worker.bundle.cjs', 'cjs'],
-  ['actors/gofer/direct_files.js', 'actors/gofer/direct_files.bundle.js', 'esm'],
+  ['actors/gofer/direct_files.js', 'actors/gofer/direct_files.bundle.cjs', 'cjs'],
 ];
 
 /** Rewrites import.meta.url in files under dist/ to the file's own URL, relative to `outfile`. */

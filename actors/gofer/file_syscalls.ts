@@ -109,7 +109,7 @@ export interface FileSyscallsOptions {
  */
 export const DIRECT_SERVICE = freshBundle(
   new URL('./direct_files.js', import.meta.url),
-  new URL('./direct_files.bundle.js', import.meta.url),
+  new URL('./direct_files.bundle.cjs', import.meta.url),
 ).href;
 
 export class FileSyscalls implements ProcessSyscalls, FileCalls, DirectFilesProvider {

@@ -11,6 +11,8 @@ import type { SyscallChannel } from '../syscall_channel.js';
 import { Sys } from '../syscall_layout.js';
 import { encodeAdopt, type AdoptRecord } from '../direct_host.js';
 import { SUBSCRIPTION_SIZE } from '../wasi_types.js';
+import type { DirectOffer } from '../direct_host.js';
+import { FdKind, MAP_KIND, MAX_FDS } from '../direct_layout.js';
 
 type Fn = (...args: never[]) => number;
 type ChannelCall = (sys: Sys, a0: number, a1: number, reqLen: number) => number;
@@ -194,4 +196,62 @@ export function routeDirect(
   wrapCorral('fd_dup2', (a) => (toHost(a[0]!) !== Errno.SUCCESS ? Errno.BADF : toHost(a[1]!)));
   wrapCorral('tty_get_pgrp', (a) => toHost(a[0]!));
   wrapCorral('tty_set_pgrp', (a) => toHost(a[0]!));
+}
+
+/** A service that serves nothing (the gate is shut for good). */
+const OFF: DirectFileService = {
+  active: () => false,
+  isDirect: () => false,
+  resolvesFrom: () => false,
+  directFds: () => [],
+  hostOnly: () => false,
+  handoverRecord: () => {
+    throw new Error('internal: no direct file is served');
+  },
+  handedOver: () => undefined,
+  forget: () => undefined,
+  closeAll: () => undefined,
+  calls: {},
+};
+
+/**
+ * A service made on first use: until a call needs it (a path call or an fdstat on a preopen: there
+ * is no direct fd before one), nothing is served here and `make`, which loads the implementation,
+ * is not run. A guest that opens no file never loads it.
+ */
+export function lazyService(
+  make: () => (offer: DirectOffer, mem: GuestMemory) => DirectFileService,
+  offer: DirectOffer,
+  mem: GuestMemory,
+): DirectFileService {
+  let real: DirectFileService | null = null;
+  const get = (): DirectFileService => {
+    if (real === null) {
+      try {
+        real = make()(offer, mem);
+      } catch {
+        // Not loadable (a broken install): every call crosses to the host, which serves it anyway.
+        real = OFF;
+      }
+    }
+    return real;
+  };
+  const preopen = (fd: number) => fd >= 0 && fd < MAX_FDS && offer.map[MAP_KIND + fd]! >= FdKind.PREOPEN;
+  const calls: Record<string, Fn> = {};
+  for (const name of [...ON_DIRECT_FD, ...RESOLVING]) calls[name] = (...a) => get().calls[name]!(...a);
+  return {
+    active: () => get().active(),
+    isDirect: (fd) => real !== null && real.isDirect(fd),
+    resolvesFrom: (fd) => (real !== null ? real.resolvesFrom(fd) : preopen(fd) && get().resolvesFrom(fd)),
+    directFds: () => (real === null ? [] : real.directFds()),
+    hostOnly: (fd) => real !== null && real.hostOnly(fd),
+    handoverRecord: (fd) => get().handoverRecord(fd),
+    handedOver: (fd) => real?.handedOver(fd),
+    forget: (fd) => {
+      if (real !== null) real.forget(fd);
+      else if (preopen(fd)) offer.map[MAP_KIND + fd] = FdKind.HOST;
+    },
+    closeAll: () => real?.closeAll(),
+    calls,
+  };
 }

@@ -13,7 +13,9 @@ import type { GuestWorkerData, RunMessage, WorkerMessage } from './messages.js';
 import { Wasm, type WasmImports, type WasmMemory } from '../wasm_api.js';
 import type { DirectOffer } from '../direct_host.js';
 import type { GuestMemory } from '../wasi_local.js';
-import type { DirectFileService } from './direct_imports.js';
+import { lazyService, type DirectFileService } from './direct_imports.js';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const port = parentPort!;
 const channel = SyscallChannel.attach((workerData as GuestWorkerData).sab);
@@ -36,21 +38,32 @@ function trapStatus(err: unknown): ExitStatus | null {
 
 type ServiceFactory = (offer: DirectOffer, mem: GuestMemory) => DirectFileService;
 /** Direct file service implementations by URL, loaded once per worker (direct_imports.ts). */
-const services = new Map<string, Promise<ServiceFactory>>();
+const services = new Map<string, ServiceFactory | Promise<ServiceFactory>>();
+/** require() for absolute paths (the base is irrelevant; a CommonJS bundle has no import.meta). */
+const requireFile = createRequire(`${process.cwd()}/`);
 
-function load(url: string): Promise<ServiceFactory> {
-  let p = services.get(url);
-  if (p === undefined) {
-    p = import(url).then((m: { createDirectFiles: ServiceFactory }) => m.createDirectFiles);
-    services.set(url, p);
+/**
+ * The service factory at `url`: a CommonJS bundle is required when first used, synchronously, so
+ * that it is loaded at the guest's first file call and never by a guest that opens no file; an ES
+ * module (the unbundled tree) can only be imported, before the run.
+ */
+function load(url: string): ServiceFactory | Promise<ServiceFactory> {
+  let f = services.get(url);
+  if (f === undefined) {
+    f = url.endsWith('.cjs')
+      ? (requireFile(fileURLToPath(url)) as { createDirectFiles: ServiceFactory }).createDirectFiles
+      : import(url).then((m: { createDirectFiles: ServiceFactory }) => m.createDirectFiles);
+    services.set(url, f);
   }
-  return p;
+  return f;
 }
 
 async function serviceFor(
   offer: DirectOffer | undefined,
 ): Promise<((mem: GuestMemory) => DirectFileService) | null> {
   if (offer === undefined) return null;
+  if (offer.service.endsWith('.cjs'))
+    return (mem) => lazyService(() => load(offer.service) as ServiceFactory, offer, mem);
   const make = await load(offer.service);
   return (mem) => make(offer, mem);
 }
@@ -117,6 +130,7 @@ port.on('message', (msg: RunMessage) => {
 post({ type: 'ready', tid: currentThreadId() });
 // After the ready report, so that a worker's start is not slowed: loaded while it waits for work.
 for (const url of (workerData as GuestWorkerData).preload ?? []) {
-  // A failure is reported by the run that needs the module (serviceFor), not here.
-  load(url).catch(() => services.delete(url));
+  // A CommonJS service loads on first use (load); an ES module now, while the worker is idle. A
+  // failure is reported by the run that needs the module (serviceFor), not here.
+  if (!url.endsWith('.cjs')) Promise.resolve(load(url)).catch(() => services.delete(url));
 }
