@@ -171,44 +171,28 @@ export async function run(): Promise<void> {
     const worst = (k: 'offRatios' | 'onRatios'): number =>
       Math.max(...[sys, msg, steady].map((x) => pct(median(x[k]))));
 
-    report({
-      name: 'trace_off_overhead_pct',
-      value: worst('offRatios'),
-      unit: '%',
-      n: rounds,
-      syscall_pct: pct(median(sys.offRatios)),
-      syscall_ci95: ciText(sys.offRatios),
-      message_pct: pct(median(msg.offRatios)),
-      message_ci95: ciText(msg.offRatios),
-      steady_pct: pct(median(steady.offRatios)),
-      steady_ci95: ciText(steady.offRatios),
-      syscall_wall_pct: pct(median(sys.offWall)),
-      syscall_wall_ci95: ciText(sys.offWall),
-      message_wall_pct: pct(median(msg.offWall)),
-      message_wall_ci95: ciText(msg.offWall),
-      steady_wall_pct: pct(median(steady.offWall)),
-      steady_wall_ci95: ciText(steady.offWall),
-      target: '<= 2',
-    });
-    report({
-      name: 'trace_on_overhead_pct',
-      value: worst('onRatios'),
-      unit: '%',
-      n: rounds,
-      syscall_pct: pct(median(sys.onRatios)),
-      syscall_ci95: ciText(sys.onRatios),
-      message_pct: pct(median(msg.onRatios)),
-      message_ci95: ciText(msg.onRatios),
-      steady_pct: pct(median(steady.onRatios)),
-      steady_ci95: ciText(steady.onRatios),
-      syscall_wall_pct: pct(median(sys.onWall)),
-      syscall_wall_ci95: ciText(sys.onWall),
-      message_wall_pct: pct(median(msg.onWall)),
-      message_wall_ci95: ciText(msg.onWall),
-      steady_wall_pct: pct(median(steady.onWall)),
-      steady_wall_ci95: ciText(steady.onWall),
-      target: '<= 30',
-    });
+    // Each workload's median and 95% interval, on the traced thread's CPU time and on the wall clock.
+    const workloads = [
+      ['syscall', sys],
+      ['message', msg],
+      ['steady', steady],
+    ] as const;
+    const overhead = (name: string, k: 'off' | 'on', target: string): void => {
+      const cpu = `${k}Ratios` as const;
+      const wall = `${k}Wall` as const;
+      const fields: Record<string, number | string> = {};
+      for (const [label, x] of workloads) {
+        fields[`${label}_pct`] = pct(median(x[cpu]));
+        fields[`${label}_ci95`] = ciText(x[cpu]);
+      }
+      for (const [label, x] of workloads) {
+        fields[`${label}_wall_pct`] = pct(median(x[wall]));
+        fields[`${label}_wall_ci95`] = ciText(x[wall]);
+      }
+      report({ name, value: worst(cpu), unit: '%', n: rounds, ...fields, target });
+    };
+    overhead('trace_off_overhead_pct', 'off', '<= 2');
+    overhead('trace_on_overhead_pct', 'on', '<= 30');
     const rate = (x: Measured): { perS: number; droppedPct: number } => {
       const on = x.runs.on;
       const events = on.reduce((n, r) => n + r.events, 0);
