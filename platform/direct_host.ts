@@ -27,6 +27,8 @@ export interface DirectOffer {
   readonly mounts: readonly DonatedRoot[];
   /** URL of the module whose `createDirectFiles` serves the files on the guest thread. */
   readonly service: string;
+  /** Path of the corral_at addon (actors/gofer/host_at.ts), which the service uses when it loads. */
+  readonly native?: string;
 }
 
 /** What the handlers supply; the thread strategy adds its gate. */

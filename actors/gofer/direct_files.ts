@@ -37,6 +37,7 @@ import { bumpGeneration } from './connection.js';
 import { Access, type Req } from './protocol.js';
 import { GoferServer } from './server.js';
 import { errnoOf } from './resolver.js';
+import { useNativeAt } from './host_at.js';
 
 const SETTABLE_FLAGS = Fdflags.APPEND | Fdflags.NONBLOCK;
 const KEPT_FLAGS = Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC;
@@ -79,6 +80,7 @@ function hostErrorsAsErrno(f: (...a: never[]) => number): (...a: never[]) => num
 
 /** Loaded by the guest worker from DirectOffer.service. */
 export function createDirectFiles(offer: DirectOffer, mem: GuestMemory): DirectFileService {
+  if (offer.native !== undefined) useNativeAt(offer.native);
   return new DirectFiles(offer, mem).service();
 }
 

@@ -5,6 +5,8 @@
 
 import { Errno, type FailureErrno } from '../../platform/wasi_errno.js';
 import { FdTable, type FdEntry, type OpenDescription } from '../../platform/fd_table.js';
+import { fileURLToPath } from 'node:url';
+import { useNativeAt } from './host_at.js';
 import { FdKind } from '../../platform/direct_layout.js';
 import { freshBundle } from '../../platform/bundled.js';
 import {
@@ -112,6 +114,10 @@ export const DIRECT_SERVICE = freshBundle(
   new URL('./direct_files.bundle.cjs', import.meta.url),
 ).href;
 
+/** The corral_at addon (scripts/build-native.sh), for this thread's gofer calls and the guests'. */
+const NATIVE_AT = fileURLToPath(new URL('../../../build/native/corral_at.node', import.meta.url));
+useNativeAt(NATIVE_AT);
+
 export class FileSyscalls implements ProcessSyscalls, FileCalls, DirectFilesProvider {
   /** The process's fd table; owned by this object. */
   readonly fds: FdTable<Desc>;
@@ -160,7 +166,7 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls, DirectFilesProv
       if (p.donated === undefined) return undefined;
       mounts.push({ guestPath: p.guestPath, root: p.donated, readonly: p.readonly });
     }
-    return { generation: this.gofer.generationWord, mounts, service: DIRECT_SERVICE };
+    return { generation: this.gofer.generationWord, mounts, service: DIRECT_SERVICE, native: NATIVE_AT };
   }
 
   /** As the process's own handlers: the guest's fds are this table's. */

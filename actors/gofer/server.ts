@@ -37,6 +37,7 @@ import {
 import { Filetype } from '../../platform/wasi_types.js';
 import { direntType, exists, times, toFilestat } from './host_stat.js';
 import { InodeCache } from './inode_cache.js';
+import { lstatAt, modeOf, openAt } from './host_at.js';
 import { MountTable, type GoferConfig, type Mount } from './mount_table.js';
 import { Access, APPEND_OFFSET, OPEN_AHEAD, type Ok, type Op, type Req, type Res } from './protocol.js';
 import {
@@ -357,7 +358,7 @@ export class GoferServer {
             if (dir && (write || o & Oflags.CREAT)) throw new FsError(Errno.ISDIR);
             throw new FsError(Errno.ROFS);
           }
-          fd = openSync(host, flags, 0o666);
+          fd = openAt(parent.fd, name, flags, 0o666);
         } catch (e) {
           const code = (e as { code?: string }).code;
           if (code === 'ELOOP' || (code === 'ENOTDIR' && flags & C.O_DIRECTORY)) {
@@ -373,7 +374,7 @@ export class GoferServer {
   }
 
   private opened(fd: number, names: readonly Buffer[], mount: Mount): { fid: number; filetype: number } {
-    const filetype = filetypeOfMode(fstatSync(fd).mode);
+    const filetype = filetypeOfMode(modeOf(fd));
     const dir = filetype === Filetype.DIRECTORY;
     return { fid: this.add({ fd, dir, names: dir ? names : [], mount, filetype, shared: false }), filetype };
   }
@@ -417,11 +418,11 @@ export class GoferServer {
   private stat(dir: number, path: Uint8Array, follow: boolean): Filestat {
     return this.resolver.resolve(this.dirFrame(dir), path, follow, (parent, name, _l, mustDir) => {
       if (name === null) return done(toFilestat(fstatSync(parent.fd, { bigint: true })));
-      const s = lstatSync(at(parent.fd, name), { bigint: true });
-      if (s.isSymbolicLink() && (follow || mustDir))
+      const s = lstatAt(parent.fd, name);
+      if (s.filetype === Filetype.SYMBOLIC_LINK && (follow || mustDir))
         return { symlink: readlinkSync(at(parent.fd, name), { encoding: 'buffer' }) };
-      if (mustDir && !s.isDirectory()) throw new FsError(Errno.NOTDIR);
-      return done(toFilestat(s));
+      if (mustDir && s.filetype !== Filetype.DIRECTORY) throw new FsError(Errno.NOTDIR);
+      return done(s);
     });
   }
 
