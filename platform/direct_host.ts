@@ -5,7 +5,16 @@
 
 import { closeSync } from 'node:fs';
 import type { FdEntry, FdTableMirror, OpenDescription } from './fd_table.js';
-import { FdKind, MAP_KIND, MAP_OS_FD, MAP_ROOT, MAX_FDS, MAX_ROOTS, newFdMap } from './direct_layout.js';
+import {
+  FdKind,
+  MAP_KIND,
+  MAP_OS_FD,
+  MAP_ROOT,
+  MAX_FDS,
+  MAX_ROOTS,
+  kindAt,
+  newFdMap,
+} from './direct_layout.js';
 
 /** One mount root donated to the guest thread. */
 export interface DonatedRoot {
@@ -51,7 +60,7 @@ export class DirectFdMap<D extends OpenDescription> implements FdTableMirror<D> 
   }
 
   taken(fd: number): boolean {
-    return fd >= 0 && fd < MAX_FDS && this.map[MAP_KIND + fd] === FdKind.DIRECT;
+    return kindAt(this.map, fd) === FdKind.DIRECT;
   }
 }
 

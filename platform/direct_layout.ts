@@ -56,3 +56,13 @@ export function newFdMap(): Int32Array {
   map.fill(-1, MAP_OS_FD, MAP_WORDS);
   return map;
 }
+
+/** The kind of `fd` in a process's fd map; FREE for a number outside it. */
+export function kindAt(map: Int32Array, fd: number): number {
+  return fd >= 0 && fd < MAX_FDS ? map[MAP_KIND + fd]! : FdKind.FREE;
+}
+
+/** A preopen whose rights the host changed: the guest may no longer resolve from it (HOST). */
+export function forgetPreopen(map: Int32Array, fd: number): void {
+  if (kindAt(map, fd) >= FdKind.PREOPEN) map[MAP_KIND + fd] = FdKind.HOST;
+}

@@ -22,27 +22,31 @@ import {
   Fdflags,
   FsRights,
   LOOKUP_SYMLINK_FOLLOW,
-  Oflags,
   Whence,
   encodeFilestat,
   packDirents,
   type DirEntry,
 } from '../../platform/wasi_fs_types.js';
 import { FDSTAT_SIZE, Filetype, Rights, encodeFdStat } from '../../platform/wasi_types.js';
-import { FdKind, MAP_KIND, MAP_OS_FD, MAP_ROOT, MAX_FDS, MAX_ROOTS } from '../../platform/direct_layout.js';
+import {
+  FdKind,
+  MAP_KIND,
+  MAP_OS_FD,
+  MAP_ROOT,
+  MAX_FDS,
+  MAX_ROOTS,
+  forgetPreopen,
+  kindAt,
+} from '../../platform/direct_layout.js';
 import type { AdoptRecord, DirectOffer } from '../../platform/direct_host.js';
 import type { GuestMemory } from '../../platform/wasi_local.js';
 import type { DirectFileService } from '../../platform/thread/direct_imports.js';
-import { bumpGeneration } from './connection.js';
+import { bumpGeneration, mutates } from './connection.js';
+import { KEPT_FLAGS, SETTABLE_FLAGS, exceedsInheritance, openAccess, openNeeds } from './open_rights.js';
 import { Access, type Req } from './protocol.js';
 import { GoferServer } from './server.js';
 import { errnoOf } from './resolver.js';
 import { useNativeAt } from './host_at.js';
-
-const SETTABLE_FLAGS = Fdflags.APPEND | Fdflags.NONBLOCK;
-const KEPT_FLAGS = Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC;
-const READ_ACCESS = Rights.FD_READ | FsRights.FD_READDIR;
-const WRITE_ACCESS = Rights.FD_WRITE | FsRights.FD_ALLOCATE | FsRights.FD_FILESTAT_SET_SIZE;
 
 /** A file this thread serves (FileSyscalls' FileDesc, with the OS fd it reads and writes). */
 interface LocalFile {
@@ -155,7 +159,7 @@ class DirectFiles {
       active: () => Atomics.load(this.offer.gate, 0) === 0 && this.ready(),
       isDirect: (fd) => this.files.has(fd),
       resolvesFrom: (fd) => {
-        const k = fd >= 0 && fd < MAX_FDS ? this.map[MAP_KIND + fd]! : FdKind.FREE;
+        const k = kindAt(this.map, fd);
         if (k >= FdKind.PREOPEN) return k - FdKind.PREOPEN < this.offer.mounts.length;
         return this.files.get(fd)?.filetype === Filetype.DIRECTORY;
       },
@@ -166,10 +170,7 @@ class DirectFiles {
       },
       handoverRecord: (fd) => this.record(fd),
       handedOver: (fd) => this.drop(fd, false),
-      forget: (fd) => {
-        if (fd >= 0 && fd < MAX_FDS && this.map[MAP_KIND + fd]! >= FdKind.PREOPEN)
-          this.map[MAP_KIND + fd] = FdKind.HOST;
-      },
+      forget: (fd) => forgetPreopen(this.map, fd),
       closeAll: () => this.closeAll(),
       calls: Object.fromEntries(
         Object.entries(calls).map(([name, f]) => [name, hostErrorsAsErrno(f as (...a: never[]) => number)]),
@@ -188,7 +189,7 @@ class DirectFiles {
 
   /** The directory a path call starts from: its fid and rights, or an errno. */
   private dirOf(fd: number, need: bigint): { fid: number; base: bigint; inh: bigint } | Errno {
-    const k = fd >= 0 && fd < MAX_FDS ? this.map[MAP_KIND + fd]! : FdKind.FREE;
+    const k = kindAt(this.map, fd);
     let r: { fid: number; base: bigint; inh: bigint };
     if (k >= FdKind.PREOPEN) {
       // The gofer numbers mount i's root fid i + 1 (GoferServer).
@@ -254,15 +255,11 @@ class DirectFiles {
     fdflags: number,
     fdPtr: number,
   ): number {
-    let need = FsRights.PATH_OPEN;
-    if (oflags & Oflags.CREAT) need |= FsRights.PATH_CREATE_FILE;
-    if (oflags & Oflags.TRUNC) need |= FsRights.PATH_FILESTAT_SET_SIZE;
-    const dir = this.dirOf(fd, need);
+    const dir = this.dirOf(fd, openNeeds(oflags));
     if (typeof dir === 'number') return dir;
     // A new fd gets at most what its directory may hand down.
-    if ((base & ~dir.inh) !== 0n || (inh & ~dir.inh) !== 0n) return Errno.NOTCAPABLE;
-    const write = (base & WRITE_ACCESS) !== 0n || (fdflags & Fdflags.APPEND) !== 0;
-    const read = (base & READ_ACCESS) !== 0n || !write;
+    if (exceedsInheritance(base, inh, dir.inh)) return Errno.NOTCAPABLE;
+    const { read, write } = openAccess(base, fdflags);
     const req: Req<'open'> = {
       op: 'open',
       dir: dir.fid,
@@ -272,7 +269,8 @@ class DirectFiles {
       access: (read ? Access.READ : 0) | (write ? Access.WRITE : 0),
       path: this.guest(p, l),
     };
-    if (write || oflags & (Oflags.CREAT | Oflags.TRUNC)) bumpGeneration(this.offer.generation);
+    // What the gofer connection counts as a change, counted the same here (read_ahead.ts).
+    if (mutates(req)) bumpGeneration(this.offer.generation);
     const server = this.srv();
     const opened = server.openDirect(req);
     const nfd = this.lowestFree();
@@ -406,7 +404,7 @@ class DirectFiles {
 
   private fdstatGet(fd: number, ptr: number): number {
     const f = this.files.get(fd);
-    const k = fd >= 0 && fd < MAX_FDS ? this.map[MAP_KIND + fd]! : FdKind.FREE;
+    const k = kindAt(this.map, fd);
     // An untouched preopen: what FileSyscalls answers for every preopen.
     const st =
       f !== undefined

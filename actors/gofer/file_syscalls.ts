@@ -7,6 +7,7 @@ import { Errno, type FailureErrno } from '../../platform/wasi_errno.js';
 import { FdTable, type FdEntry, type OpenDescription } from '../../platform/fd_table.js';
 import { fileURLToPath } from 'node:url';
 import { useNativeAt } from './host_at.js';
+import { KEPT_FLAGS, SETTABLE_FLAGS, exceedsInheritance, openAccess, openNeeds } from './open_rights.js';
 import { FdKind } from '../../platform/direct_layout.js';
 import { freshBundle } from '../../platform/bundled.js';
 import {
@@ -33,7 +34,6 @@ import {
   Fdflags,
   FsRights,
   LOOKUP_SYMLINK_FOLLOW,
-  Oflags,
   Whence,
   packDirents,
   type DirEntry,
@@ -50,11 +50,6 @@ import {
 import type { GoferConnection } from './connection.js';
 import { openedAhead, readFile, type ReadAhead } from './read_ahead.js';
 import { Access, APPEND_OFFSET, type Ok, type Op, type Req, type Res, type ResOf } from './protocol.js';
-
-/** Status flags fcntl(F_SETFL) may change on Linux; the others are fixed at open. */
-const SETTABLE_FLAGS = Fdflags.APPEND | Fdflags.NONBLOCK;
-const READ_ACCESS = Rights.FD_READ | FsRights.FD_READDIR;
-const WRITE_ACCESS = Rights.FD_WRITE | FsRights.FD_ALLOCATE | FsRights.FD_FILESTAT_SET_SIZE;
 
 interface StdioDesc extends OpenDescription {
   readonly kind: 'stdio';
@@ -109,7 +104,7 @@ export interface FileSyscallsOptions {
  * bundle (scripts/bundle.mjs) while fresh, one file where the entry is a dozen modules (~9 ms less
  * for each worker to load).
  */
-export const DIRECT_SERVICE = freshBundle(
+const DIRECT_SERVICE = freshBundle(
   new URL('./direct_files.js', import.meta.url),
   new URL('./direct_files.bundle.cjs', import.meta.url),
 ).href;
@@ -509,17 +504,12 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls, DirectFilesProv
     rightsInheriting: bigint,
     fdflags: number,
   ): SyscallReturn<number> {
-    let need = FsRights.PATH_OPEN;
-    if (oflags & Oflags.CREAT) need |= FsRights.PATH_CREATE_FILE;
-    if (oflags & Oflags.TRUNC) need |= FsRights.PATH_FILESTAT_SET_SIZE;
-    const dir = this.dir(fd, need);
+    const dir = this.dir(fd, openNeeds(oflags));
     if (typeof dir === 'number') return fail(dir);
-    const e = this.fds.get(fd)!;
     // A new fd gets at most what its directory may hand down.
-    if ((rightsBase & ~e.rightsInheriting) !== 0n || (rightsInheriting & ~e.rightsInheriting) !== 0n)
+    if (exceedsInheritance(rightsBase, rightsInheriting, this.fds.get(fd)!.rightsInheriting))
       return fail(Errno.NOTCAPABLE);
-    const write = (rightsBase & WRITE_ACCESS) !== 0n || (fdflags & Fdflags.APPEND) !== 0;
-    const read = (rightsBase & READ_ACCESS) !== 0n || !write;
+    const { read, write } = openAccess(rightsBase, fdflags);
     // A file opened only to read is read ahead with the open: open + read + close of a small
     // file is then one round trip to the gofer.
     const access = (read ? Access.READ : 0) | (write ? Access.WRITE : Access.AHEAD);
@@ -547,7 +537,7 @@ export class FileSyscalls implements ProcessSyscalls, FileCalls, DirectFilesProv
         readable: read,
         writable: write && !isDir,
         pos: 0n,
-        flags: fdflags & (Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.SYNC | Fdflags.DSYNC | Fdflags.RSYNC),
+        flags: fdflags & KEPT_FLAGS,
         refs: 0,
         ahead,
       };

@@ -3,9 +3,10 @@
 // else through Node's path calls on /proc/self/fd/<fd>/<name>. Both reach exactly that
 // name in exactly that directory; the addon skips the kernel's walk through procfs and Node's
 // Stats objects (a stat: ~0.6 µs against ~2 µs here). Errors are thrown as Node's are (an Error
-// with `code`), so callers handle both alike.
+// with `code`), so callers handle both alike. Opens stay Node's (openSync on the /proc path): a
+// worker thread tracks the fds Node opens and warns, slowly, at every close of any other.
 
-import { fstatSync, lstatSync, openSync } from 'node:fs';
+import { fstatSync, lstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { filetypeOfMode, type Filestat } from '../../platform/wasi_fs_types.js';
@@ -78,15 +79,6 @@ export function lstatAt(dirfd: number, name: Uint8Array): Filestat {
   const r = a.lstatat(dirfd, name, stat8);
   if (r < 0) fail(r);
   return filestat();
-}
-
-/**
- * open(2) of `name` in directory `dirfd`. Always Node's own open: a worker thread tracks the fds
- * Node opens and warns (slowly) about closing any other, and an fd must be closed by whoever opened
- * it, so fds are never made by the addon.
- */
-export function openAt(dirfd: number, name: Uint8Array, flags: number, mode: number): number {
-  return openSync(at(dirfd, name), flags, mode);
 }
 
 /** st_mode of an open fd. */

@@ -14,8 +14,7 @@
 // Linux counterparts: fs/namei.c's link_path_walk (MAXSYMLINKS 40, ENAMETOOLONG at PATH_MAX and
 // NAME_MAX), follow_dotdot with a chroot root.
 
-import { closeSync, constants, readlinkSync } from 'node:fs';
-import { openAt } from './host_at.js';
+import { closeSync, constants, openSync, readlinkSync } from 'node:fs';
 import { Errno, errnoFromHostCode, type FailureErrno } from '../../platform/wasi_errno.js';
 import type { Mount, MountTable } from './mount_table.js';
 
@@ -208,7 +207,7 @@ export class Resolver {
   /** Opens directory `name` in `dir` without following; a symlink's target comes back instead. */
   private openDir(dir: Frame, name: Buffer): number | Buffer {
     try {
-      return openAt(dir.fd, name, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW, 0);
+      return openSync(at(dir.fd, name), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
     } catch (e) {
       const code = (e as { code?: string }).code;
       // O_NOFOLLOW|O_DIRECTORY on a symlink gives ENOTDIR on Linux, ELOOP on others.

@@ -37,7 +37,7 @@ import {
 import { Filetype } from '../../platform/wasi_types.js';
 import { direntType, exists, times, toFilestat } from './host_stat.js';
 import { InodeCache } from './inode_cache.js';
-import { lstatAt, modeOf, openAt } from './host_at.js';
+import { lstatAt, modeOf } from './host_at.js';
 import { MountTable, type GoferConfig, type Mount } from './mount_table.js';
 import { Access, APPEND_OFFSET, OPEN_AHEAD, type Ok, type Op, type Req, type Res } from './protocol.js';
 import {
@@ -358,7 +358,7 @@ export class GoferServer {
             if (dir && (write || o & Oflags.CREAT)) throw new FsError(Errno.ISDIR);
             throw new FsError(Errno.ROFS);
           }
-          fd = openAt(parent.fd, name, flags, 0o666);
+          fd = openSync(host, flags, 0o666);
         } catch (e) {
           const code = (e as { code?: string }).code;
           if (code === 'ELOOP' || (code === 'ENOTDIR' && flags & C.O_DIRECTORY)) {

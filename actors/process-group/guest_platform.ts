@@ -2,13 +2,11 @@
 // the warm pool of guest workers is shared by every process-group actor on the thread, so that a
 // spawn never waits for a thread to start. Closed by whoever ends the thread's actors.
 import { ThreadStrategy, type ThreadStrategyOptions } from '../../platform/thread/thread_strategy.js';
-// Guest workers load the direct file service while idle (platform/direct_layout.ts).
-import { DIRECT_SERVICE } from '../gofer/file_syscalls.js';
 
 let strategy: ThreadStrategy | null = null;
 
 export function guestStrategy(): ThreadStrategy {
-  strategy ??= new ThreadStrategy({ warm: 1, preload: [DIRECT_SERVICE] });
+  strategy ??= new ThreadStrategy({ warm: 1 });
   return strategy;
 }
 
@@ -18,7 +16,7 @@ export function guestStrategy(): ThreadStrategy {
  * the strategy exists already.
  */
 export function prestartGuestStrategy(opts: ThreadStrategyOptions): void {
-  strategy ??= new ThreadStrategy({ preload: [DIRECT_SERVICE], ...opts });
+  strategy ??= new ThreadStrategy(opts);
 }
 
 /** Terminates the pool's workers. Any process still running is killed. */

@@ -10,9 +10,9 @@ import type { GuestMemory } from '../wasi_local.js';
 import type { SyscallChannel } from '../syscall_channel.js';
 import { Sys } from '../syscall_layout.js';
 import { encodeAdopt, type AdoptRecord } from '../direct_host.js';
-import { SUBSCRIPTION_SIZE } from '../wasi_types.js';
+import { EventType, SUBSCRIPTION_SIZE, decodeSubscriptions } from '../wasi_types.js';
 import type { DirectOffer } from '../direct_host.js';
-import { FdKind, MAP_KIND, MAX_FDS } from '../direct_layout.js';
+import { FdKind, forgetPreopen, kindAt } from '../direct_layout.js';
 
 type Fn = (...args: never[]) => number;
 type ChannelCall = (sys: Sys, a0: number, a1: number, reqLen: number) => number;
@@ -167,14 +167,13 @@ export function routeDirect(
   impl['path_symlink'] = hostWith(impl['path_symlink']!, [2]);
   const poll = impl['poll_oneoff']!;
   impl['poll_oneoff'] = (...a: never[]) => {
-    const [inPtr, , nsubs] = a as unknown as number[];
+    const [inPtr, , nsubs] = a as unknown as [number, number, number];
     const v = mem.view;
-    for (let i = 0; i < (nsubs ?? 0); i++) {
-      const s = inPtr! + i * SUBSCRIPTION_SIZE;
-      if (s + SUBSCRIPTION_SIZE > v.byteLength) break;
-      // tag at +8; fd_read/fd_write subscriptions name their fd at +16.
-      if (v.getUint8(s + 8) !== 0) {
-        const e = toHost(v.getUint32(s + 16, true));
+    // Out of bounds, the call itself answers as it would have (no fd to hand over is read here).
+    if (nsubs > 0 && (inPtr >>> 0) + nsubs * SUBSCRIPTION_SIZE <= v.byteLength) {
+      for (const sub of decodeSubscriptions(v, inPtr >>> 0, nsubs)) {
+        if (sub === null || sub.type === EventType.CLOCK) continue;
+        const e = toHost(sub.fd);
         if (e !== Errno.SUCCESS) return e;
       }
     }
@@ -236,7 +235,7 @@ export function lazyService(
     }
     return real;
   };
-  const preopen = (fd: number) => fd >= 0 && fd < MAX_FDS && offer.map[MAP_KIND + fd]! >= FdKind.PREOPEN;
+  const preopen = (fd: number) => kindAt(offer.map, fd) >= FdKind.PREOPEN;
   const calls: Record<string, Fn> = {};
   for (const name of [...ON_DIRECT_FD, ...RESOLVING]) calls[name] = (...a) => get().calls[name]!(...a);
   return {
@@ -247,10 +246,8 @@ export function lazyService(
     hostOnly: (fd) => real !== null && real.hostOnly(fd),
     handoverRecord: (fd) => get().handoverRecord(fd),
     handedOver: (fd) => real?.handedOver(fd),
-    forget: (fd) => {
-      if (real !== null) real.forget(fd);
-      else if (preopen(fd)) offer.map[MAP_KIND + fd] = FdKind.HOST;
-    },
+    // The map is the service's state for this: no need to load it.
+    forget: (fd) => forgetPreopen(offer.map, fd),
     closeAll: () => real?.closeAll(),
     calls,
   };

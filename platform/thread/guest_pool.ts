@@ -28,8 +28,6 @@ export interface GuestPoolOptions {
    * process start, and a refill would only spend a core starting a thread nobody will use.
    */
   readonly refill?: boolean;
-  /** Module URLs each worker loads while idle (GuestWorkerData.preload). */
-  readonly preload?: readonly string[];
 }
 
 export interface GuestPoolStats {
@@ -63,9 +61,9 @@ export class PooledWorker {
   /** Called when the worker becomes ready while lent out (its process started on a cold worker). */
   onReady: (() => void) | null = null;
 
-  constructor(url: URL, dataSize: number, preload: readonly string[] = []) {
+  constructor(url: URL, dataSize: number) {
     this.channel = SyscallChannel.create(dataSize);
-    const data: GuestWorkerData = { sab: this.channel.sab, preload };
+    const data: GuestWorkerData = { sab: this.channel.sab };
     this.worker = new Worker(url, { workerData: data });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: WorkerMessage) => {
@@ -102,8 +100,6 @@ export class GuestPool {
   private readonly maxIdle: number;
   private readonly max: number;
   private readonly dataSize: number;
-  /** Immutable after construction (GuestPoolOptions.preload). */
-  private readonly preload: readonly string[];
   private readonly refill: boolean;
   /** Started (or starting) workers not lent out, in the order they became idle. Owned by the pool. */
   private readonly idle: PooledWorker[] = [];
@@ -119,7 +115,6 @@ export class GuestPool {
     this.maxIdle = Math.max(this.warm, opts.maxIdle ?? Math.max(2 * this.warm, this.warm + 2));
     this.max = Math.max(1, opts.max ?? 256);
     this.dataSize = opts.dataSize ?? DEFAULT_DATA_SIZE;
-    this.preload = opts.preload ?? [];
     this.refill = opts.refill ?? true;
     this.replenish();
   }
@@ -221,7 +216,7 @@ export class GuestPool {
   }
 
   private start(): PooledWorker {
-    const w = new PooledWorker(freshBundle(WORKER_URL, WORKER_BUNDLE), this.dataSize, this.preload);
+    const w = new PooledWorker(freshBundle(WORKER_URL, WORKER_BUNDLE), this.dataSize);
     this.stats.started++;
     this.all.add(w);
     // A worker that dies while idle leaves the pool.

@@ -45,7 +45,8 @@ const requireFile = createRequire(`${process.cwd()}/`);
 /**
  * The service factory at `url`: a CommonJS bundle is required when first used, synchronously, so
  * that it is loaded at the guest's first file call and never by a guest that opens no file; an ES
- * module (the unbundled tree) can only be imported, before the run.
+ * module (the unbundled tree, before `npm run build` bundles it) can only be imported, before the
+ * run.
  */
 function load(url: string): ServiceFactory | Promise<ServiceFactory> {
   let f = services.get(url);
@@ -128,9 +129,3 @@ port.on('message', (msg: RunMessage) => {
   );
 });
 post({ type: 'ready', tid: currentThreadId() });
-// After the ready report, so that a worker's start is not slowed: loaded while it waits for work.
-for (const url of (workerData as GuestWorkerData).preload ?? []) {
-  // A CommonJS service loads on first use (load); an ES module now, while the worker is idle. A
-  // failure is reported by the run that needs the module (serviceFor), not here.
-  if (!url.endsWith('.cjs')) Promise.resolve(load(url)).catch(() => services.delete(url));
-}

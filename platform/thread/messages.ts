@@ -9,11 +9,6 @@ import type { DirectOffer } from '../direct_host.js';
 export interface GuestWorkerData {
   /** The worker's syscall channel, reused by each process it runs (one at a time). */
   readonly sab: SharedArrayBuffer;
-  /**
-   * Modules the worker loads once it is ready, while idle (a direct file service implementation):
-   * a run that needs one then does not wait for it.
-   */
-  readonly preload?: readonly string[];
 }
 
 /** Host → worker: run one process. */
