@@ -9,6 +9,7 @@
 //   collect  {id}                         client → server, on a pending reply's address
 //   ack      {id, ack: true}              client → server, there, once it has the reply (no answer)
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import type { WireError } from './errors.js';
 
 export interface RequestFrame {
@@ -42,8 +43,56 @@ let nano: NanoModule | undefined;
 
 /** Loads the native binding on first use, so that CLI commands that never talk to a sandbox skip it. */
 export function nanomsg(): NanoModule {
-  nano ??= createRequire(import.meta.url)('nanomsg') as NanoModule;
+  nano ??= loadNanomsg();
   return nano;
+}
+
+/**
+ * The package finds its addon through the `bindings` package, which captures a stack trace to learn
+ * its caller's file and then tries a dozen candidate paths: ~5-10 ms of a `corral run` whose whole
+ * budget is ~150 (a trace through the CLI's 0.5 MB bundle is slow to symbolise). The addon is
+ * always at build/Release/node_nanomsg.node (node-gyp's output), so `bindings` is answered from
+ * require.cache, which Node documents as open to additions, with a loader for exactly that path;
+ * any other name, or an addon not where node-gyp puts it, goes to the real `bindings`.
+ */
+function loadNanomsg(): NanoModule {
+  const req = createRequire(import.meta.url);
+  try {
+    const lib = req.resolve('nanomsg');
+    const fromLib = createRequire(lib);
+    const bindingsPath = fromLib.resolve('bindings');
+    if (req.cache[bindingsPath] === undefined) {
+      const addon = path.join(path.dirname(lib), '..', 'build', 'Release', 'node_nanomsg.node');
+      const real = (name: string): unknown => {
+        delete req.cache[bindingsPath];
+        return (fromLib('bindings') as (n: string) => unknown)(name);
+      };
+      const direct = (name: string): unknown => {
+        if (name !== 'node_nanomsg.node') return real(name);
+        try {
+          return req(addon);
+        } catch {
+          return real(name);
+        }
+      };
+      // Only for this one load: the package is the only user of `bindings` in the CLI.
+      req.cache[bindingsPath] = {
+        id: bindingsPath,
+        filename: bindingsPath,
+        loaded: true,
+        exports: direct,
+        children: [],
+      } as unknown as NodeJS.Module;
+      try {
+        return req('nanomsg') as NanoModule;
+      } finally {
+        delete req.cache[bindingsPath];
+      }
+    }
+  } catch {
+    // resolution failed: the plain require below reports it
+  }
+  return req('nanomsg') as NanoModule;
 }
 
 /** Largest frame accepted (a guard against a peer that sends garbage, not a protocol limit). */

@@ -4,4 +4,4 @@
 // fraction of the time of ~100.
 import './linked_actors.js';
 
-await import('./main.js');
+void import('./main.js');

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StdioSpec } from '../actors/loader/control_protocol.js';
 import { startSandbox } from './sandbox_runtime.js';
+import { defaultCacheDir, useInstrumentCache } from '../platform/instrument_cache.js';
 
 export interface SandboxHostArgs {
   root: string;
@@ -37,6 +38,7 @@ function tellParent(line: ReadyLine): void {
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '') as SandboxHostArgs;
+  useInstrumentCache(defaultCacheDir());
   const sandboxDir = path.join(args.root, args.sandboxId);
   const logFile = path.join(sandboxDir, 'sandbox.log');
   const log = args.log

@@ -12,6 +12,7 @@ import { CodedError } from '../bridge/errors.js';
 import { CORRAL_MODULE, WASI_FUNCTIONS, WASI_MODULE } from './wasi_functions.js';
 import { CORRAL_FUNCTIONS } from './corral_abi.js';
 import { instrumentLoops } from './instrument.js';
+import { cachedInstrument, dropInstrumented } from './instrument_cache.js';
 import { Wasm, type WasmModule } from './wasm_api.js';
 
 /** A validated, compiled guest program. Immutable; shareable between processes and workers. */
@@ -167,11 +168,17 @@ export class ModuleCache {
 async function compileChecked(bytes: Uint8Array, label: string, hash: string): Promise<GuestModule> {
   let module: WasmModule;
   try {
-    module = await Wasm.compile(instrumented(bytes));
+    module = await Wasm.compile(instrumented(bytes, hash, true));
   } catch (err) {
-    // Keep V8's own message: it names the section and byte offset of the fault.
-    const msg = (err as Error).message.replace(/^WebAssembly\.compile\(\): /, '');
-    throw new ModuleError('ENOEXEC', `invalid WebAssembly module: ${label}: ${msg}`);
+    try {
+      // A damaged cache entry must not fail a good program: once more from the program itself.
+      module = await Wasm.compile(instrumented(bytes, hash, false));
+      dropInstrumented(hash);
+    } catch {
+      // Keep V8's own message: it names the section and byte offset of the fault.
+      const msg = (err as Error).message.replace(/^WebAssembly\.compile\(\): /, '');
+      throw new ModuleError('ENOEXEC', `invalid WebAssembly module: ${label}: ${msg}`);
+    }
   }
   const corralImports = checkInterface(module, label);
   return { module, hash, label, corralImports };
@@ -180,11 +187,12 @@ async function compileChecked(bytes: Uint8Array, label: string, hash: string): P
 /**
  * The module with its loops instrumented (instrument.ts), so that a guest spinning without a
  * syscall still takes its signals; the original when the rewrite fails (a malformed module then
- * gets the engine's own message from the compile).
+ * gets the engine's own message from the compile). Through the on-disk cache when `cached` and the
+ * process turned it on (instrument_cache.ts).
  */
-function instrumented(bytes: Uint8Array): Uint8Array {
+function instrumented(bytes: Uint8Array, hash: string, cached: boolean): Uint8Array {
   try {
-    return instrumentLoops(bytes);
+    return cached ? cachedInstrument(bytes, hash, instrumentLoops) : instrumentLoops(bytes);
   } catch {
     return bytes;
   }

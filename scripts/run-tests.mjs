@@ -1,7 +1,8 @@
 // Runs every test suite, streams its output, and sums the counts into the closing line
 // "N passed, N failed" that CI reads. Exit code is non-zero when anything failed.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function run(cmd, args, opts = {}) {
@@ -21,6 +22,10 @@ function run(cmd, args, opts = {}) {
 }
 
 const filter = process.argv.slice(2);
+// The CLI's module cache (platform/instrument_cache.ts) goes to a directory of this run's own, not
+// the user's ~/.cache: tests start from a cold cache and leave nothing behind.
+const cacheDir = mkdtempSync(join(tmpdir(), 'corral-test-cache-'));
+process.env.CORRAL_CACHE_DIR = cacheDir;
 let passed = 0;
 let failed = 0;
 
@@ -53,5 +58,6 @@ if (existsSync('kernel-core/Cargo.toml') && (filter.length === 0 || filter.inclu
   if (!any || r.code !== 0) failed += any ? 0 : 1;
 }
 
+rmSync(cacheDir, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -156,7 +156,7 @@ test('delete --force of a running container leaves no process, state or temp fil
 test('run catches and forwards SIGTERM; a kill from another terminal ends it with 128+9', async () => {
   const cli = new CorralCli(dirs);
   const bundle = makeBundle(dirs, { bins: ['sleep'], args: SLEEP });
-  const child = spawn(process.execPath, [CORRAL_BIN, '--root', cli.root, 'run', '--bundle', bundle, 'sig'], {
+  const child = spawn(CORRAL_BIN, ['--root', cli.root, 'run', '--bundle', bundle, 'sig'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -171,17 +171,7 @@ test('job control: tcsetpgrp, kill --foreground reaches the foreground group; ex
 test("run in the foreground gives a terminal container the caller's own terminal", async () => {
   const cli = new CorralCli(dirs);
   const bundle = makeBundle(dirs, { bins: ['tty_job'], args: ['/bin/tty_job', 'info'], terminal: true });
-  const r = startPty([
-    'run',
-    process.execPath,
-    CORRAL_BIN,
-    '--root',
-    cli.root,
-    'run',
-    '--bundle',
-    bundle,
-    't3',
-  ]);
+  const r = startPty(['run', CORRAL_BIN, '--root', cli.root, 'run', '--bundle', bundle, 't3']);
   await until(() => r.out().includes('isatty'), 'the init to print', 10_000);
   assert.match(r.out(), /isatty 1 1 1 filetype0 2 tcgetpgrp errno 0 pgrp 1 self 1\r\n/);
   r.write('typed\n');
@@ -254,18 +244,7 @@ test("exec --tty in the foreground uses the caller's terminal; a sub-container g
   const bundle = makeBundle(dirs, { bins: ['sleep', 'tty_job'], args: ['/bin/sleep', '1000000'] });
   await cli.ok(['run', '--detach', '--bundle', bundle, 'e1']);
   const host = hostPid(await cli.ok(['state', 'e1']));
-  const r = startPty([
-    'run',
-    process.execPath,
-    CORRAL_BIN,
-    '--root',
-    cli.root,
-    'exec',
-    '--tty',
-    'e1',
-    '/bin/tty_job',
-    'info',
-  ]);
+  const r = startPty(['run', CORRAL_BIN, '--root', cli.root, 'exec', '--tty', 'e1', '/bin/tty_job', 'info']);
   await until(() => r.out().includes('isatty'), 'the exec to print', 10_000);
   assert.match(r.out(), /isatty 1 1 1 filetype0 2 tcgetpgrp errno 0 pgrp (\d+) self \1\r\n/);
   r.write('line\n');

@@ -237,7 +237,7 @@ test('trace serve ID: the live UI shows a running sandbox; Ctrl-C stops the trac
   const bundle = makeBundle(dirs, { bins: ['sleep', 'hello'], args: SLEEP });
   await cli.ok(['create', '--bundle', bundle, 'tv']);
   await cli.ok(['start', 'tv']);
-  const serve = spawn(process.execPath, [CORRAL_BIN, '--root', cli.root, 'trace', 'serve', 'tv'], {
+  const serve = spawn(CORRAL_BIN, ['--root', cli.root, 'trace', 'serve', 'tv'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

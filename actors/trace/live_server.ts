@@ -1,6 +1,7 @@
 // Serving the live trace UI: the static page from web/trace-ui, a WebSocket at /ws fed by a LiveHub,
 // and /status (JSON). Used in process (`corral run --trace-serve`, tests) and by `corral trace
 // serve`, which feeds the hub from sandboxes in other processes.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveHttp, type HttpServer } from '../../bridge/http_server.js';
 import { LiveHub } from './sinks/live.js';
@@ -56,7 +57,6 @@ export async function serveTraceUi(opts: LiveServerOptions = {}): Promise<LiveSe
 
 async function uiDir(): Promise<string> {
   // Compiled, this file is in dist/actors/trace; the UI is not compiled, so look in the sources too.
-  const { existsSync } = await import('node:fs');
   if (existsSync(TRACE_UI_DIR)) return TRACE_UI_DIR;
   return fileURLToPath(new URL('../../web/trace-ui/', import.meta.url));
 }

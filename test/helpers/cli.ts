@@ -6,7 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO, type TempDirs } from './bundles.js';
 
+/** The launcher users run (a shell script); it runs bin/corral.cjs with $CORRAL_NODE. */
 export const CORRAL_BIN = path.join(REPO, 'bin', 'corral');
+// Every corral a test starts (directly, or through a pty helper) runs on this same Node.
+process.env.CORRAL_NODE ??= process.execPath;
 
 export interface CliResult {
   /** Exit status; null when killed by a signal (or by the deadline). */
@@ -53,7 +56,7 @@ export class CorralCli {
     const outFd = fs.openSync(outFile, 'w');
     const errFd = fs.openSync(errFile, 'w');
     const t0 = performance.now();
-    const child = spawn(process.execPath, [CORRAL_BIN, '--root', this.root, ...args], {
+    const child = spawn(CORRAL_BIN, ['--root', this.root, ...args], {
       stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', outFd, errFd],
     });
     fs.closeSync(outFd);
