@@ -70,7 +70,12 @@ export class SandboxTraceControl {
       throw new Error(`trace: unknown format "${String(format)}" (chrome, strace)`);
     }
     if (file !== undefined) checkWritable(file);
-    this.recorder ??= await TraceRecorder.start({ system: this.system });
+    if (this.recorder === null) {
+      // The file goes in before tracing starts, so that it sees every event (the actor names first).
+      const first = file === undefined ? {} : { file: { path: file, format: formatFor(file, format) } };
+      this.recorder = await TraceRecorder.start({ system: this.system, ...first });
+      return this.recorder.status();
+    }
     if (file !== undefined) return this.recorder.addFile(file, formatFor(file, format));
     return this.recorder.status();
   }

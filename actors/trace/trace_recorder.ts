@@ -21,6 +21,12 @@ export interface TraceRecorderOptions {
   system?: ActorSystem;
   ringBytes?: number;
   drainMs?: number;
+  /**
+   * A file to record into from the first event on. A file added later (addFile) misses what was
+   * drained before it, such as the actor names every host records when tracing starts (so its
+   * tracks would be unnamed): the recorder drains on a timer whether or not it has a sink.
+   */
+  file?: { path: string; format: RecorderFormat };
 }
 
 export class TraceRecorder {
@@ -72,6 +78,7 @@ export class TraceRecorder {
         r.call({ op: 'attach', ep }).catch(() => undefined); // a dead recorder fails the next call
         return ep;
       };
+      if (opts.file !== undefined) await r.call({ op: 'file', ...opts.file });
       if (r.system !== undefined) await r.system.traceTo(make);
       else startThreadTrace(make(0));
       await r.call({ op: 'status' });
