@@ -284,7 +284,11 @@ static napi_value openbeneath(napi_env env, napi_callback_info info) {
   int32_t *slot = slot_of(env, argv[7], argv[8]);
   int32_t tag = int_arg(env, argv[9]);
   if (out == NULL || on < 1 || slot == NULL) return int_result(env, -EINVAL);
-  int fd = open_beneath(int_arg(env, argv[0]), path, int_arg(env, argv[5]), int_arg(env, argv[6]));
+  // Without O_NOFOLLOW (which the resolver's own open of a final name carries): a final symlink
+  // is then ELOOP under RESOLVE_NO_SYMLINKS whatever the other flags, where O_NOFOLLOW with
+  // O_DIRECTORY would make it ENOTDIR, an answer the resolver gives only after reading the link.
+  int flags = int_arg(env, argv[5]) & ~O_NOFOLLOW;
+  int fd = open_beneath(int_arg(env, argv[0]), path, flags, int_arg(env, argv[6]));
   if (fd < 0) return int_result(env, fd);
   struct stat st;
   if (fstat(fd, &st) != 0) {
