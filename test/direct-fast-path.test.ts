@@ -213,6 +213,51 @@ test('the fast path and the resolver answer every open and stat alike', async (t
   }
 });
 
+test("the addon's listing is the resolver's, byte for byte, at every cookie and buffer size", async (t) => {
+  if (!HAVE_ADDON) t.skip('no corral_at addon here');
+  const config = tree();
+  const root = config.mounts[0]!.hostPath;
+  // Names whose order depends on how they compare: bytes above 0x7f, case, prefixes.
+  for (const n of ['B', 'a', 'ab', 'a.b', '\xff', '\xe9t\xe9', 'Z9', '_', '~x'])
+    writeFileSync(Buffer.from(join(root, 'e', n), 'latin1'), n);
+  mkdirSync(join(root, 'e', 'sub'));
+  symlinkSync('a', join(root, 'e', 'ln'));
+  execFileSync('mkfifo', [join(root, 'e', 'fifo')]);
+  const fast = new DirectHarness(config, true);
+  const slow = new DirectHarness(config, false);
+  try {
+    for (const [dirFd, path] of [
+      [3, 'e'],
+      [3, 'dir'],
+      [5, 'm'],
+      [3, 'mnt'],
+    ] as const) {
+      const o = { oflags: Oflags.DIRECTORY, rights: READ };
+      const a = fast.open(dirFd, Buffer.from(path), o);
+      const b = slow.open(dirFd, Buffer.from(path), o);
+      assert.equal(a.errno, 0);
+      assert.equal(b.errno, 0);
+      for (const size of [4096, 60, 24, 7]) {
+        for (const cookie of [0n, 1n, 2n, 3n, 5n, 100n]) {
+          const x = fast.readdir(a.fd, cookie, size);
+          const y = slow.readdir(b.fd, cookie, size);
+          assert.equal(x.errno, y.errno);
+          assert.deepEqual(
+            Buffer.from(x.bytes),
+            Buffer.from(y.bytes),
+            `${path} cookie ${cookie} size ${size}`,
+          );
+        }
+      }
+      fast.close(a.fd);
+      slow.close(b.fd);
+    }
+  } finally {
+    await fast.dispose();
+    await slow.dispose();
+  }
+});
+
 /** The fds this process has open. */
 function openFds(): Set<number> {
   return new Set(readdirSync('/proc/self/fd').map(Number));

@@ -22,6 +22,7 @@ import { Errno } from '../../platform/wasi_errno.js';
 import {
   ADVICE_MAX,
   ALL_RIGHTS,
+  DIRENT_HEADER_SIZE,
   DIR_RIGHTS,
   FILE_RIGHTS,
   FILESTAT_SIZE,
@@ -102,12 +103,17 @@ interface LocalFile extends Dir {
   flags: number;
   /** The listing fd_readdir serves cookies from; taken again at cookie 0. */
   listing?: DirEntry[];
+  /** The same, packed as WASI dirents by the addon, and where each entry starts (one more: the end). */
+  packed?: Uint8Array;
+  starts?: Int32Array;
 }
 
 /** Calls the fast path answered, on this thread (tests check that it is taken). */
 export const fastPathCounts = { opens: 0, stats: 0 };
 
 const NO_NAMES: readonly Buffer[] = [];
+const DOT = Buffer.from('.');
+const DOTDOT = Buffer.from('..');
 const fault = () => new RangeError('guest buffer out of bounds');
 
 /**
@@ -694,6 +700,7 @@ class DirectFiles {
     if (f === undefined) return Errno.BADF;
     if (f.filetype !== Filetype.DIRECTORY) return Errno.NOTDIR;
     if ((f.rights & R.READDIR) === 0) return Errno.NOTCAPABLE;
+    if (this.native !== null) return this.readdirPacked(f, buf, bufLen, cookie, usedPtr);
     // Cookie 0 (re)reads the directory, as rewinddir(3); later cookies index that listing.
     if (cookie === 0n || f.listing === undefined) {
       const r = this.srv().handle({ op: 'readdir', fid: f.fid });
@@ -705,6 +712,42 @@ class DirectFiles {
     const out = packDirents(list, from, bufLen >>> 0);
     this.guest(buf, out.length).set(out);
     this.mem.view.setUint32(usedPtr, out.length, true);
+    return Errno.SUCCESS;
+  }
+
+  /**
+   * fd_readdir from the addon's listing (getdents(2), packed as WASI dirents), in the order and
+   * with the '.' and '..' entries of the gofer's own listing (server.ts readdir), so that a cookie
+   * names the same entry on either side of a handover.
+   */
+  private readdirPacked(f: LocalFile, buf: number, bufLen: number, cookie: bigint, usedPtr: number): number {
+    if (cookie === 0n || f.packed === undefined || f.starts === undefined) {
+      const rest = this.native!.listdir(f.os, 2);
+      if (typeof rest === 'number') return wasiErrno(rest);
+      const self = fstatSync(f.os, { bigint: true }).ino;
+      const parent = this.srv().statDirect(f.fid, DOTDOT, false, false).ino;
+      const head = packDirents(
+        [
+          { name: DOT, ino: self, filetype: Filetype.DIRECTORY },
+          { name: DOTDOT, ino: parent, filetype: Filetype.DIRECTORY },
+        ],
+        0,
+        Infinity,
+      );
+      const packed = Buffer.concat([head, rest]);
+      const starts: number[] = [];
+      for (let at = 0; at < packed.length; at += DIRENT_HEADER_SIZE + packed.readUInt32LE(at + 16))
+        starts.push(at);
+      starts.push(packed.length);
+      f.packed = packed;
+      f.starts = Int32Array.from(starts);
+    }
+    const count = f.starts.length - 1;
+    const from = cookie > BigInt(count) ? count : Number(cookie);
+    const at = f.starts[from]!;
+    const n = Math.min(bufLen >>> 0, f.packed.length - at);
+    this.guest(buf, n).set(f.packed.subarray(at, at + n));
+    this.mem.view.setUint32(usedPtr, n, true);
     return Errno.SUCCESS;
   }
 

@@ -45,6 +45,8 @@ export interface CorralAt {
     ptr: number,
   ): number;
   closeslot(map: Int32Array, slot: number, tag: number): number;
+  /** A directory's entries but '.' and '..', sorted, packed as WASI dirents numbered from `first`. */
+  listdir(fd: number, first: number): Buffer | number;
   readv(fd: number, mem: Uint8Array, iovs: number, n: number, pos: number): number;
   writev(fd: number, mem: Uint8Array, iovs: number, n: number, pos: number): number;
 }

@@ -10,7 +10,8 @@
 //   container on the way: the caller names those): the kernel walks it in one call, confined
 //   below the directory fd, and refuses (ELOOP, EXDEV) wherever the resolver's own rules would
 //   differ from a plain walk, so the caller then falls back to the resolver;
-// - preadv(2)/pwritev(2) straight between a file and a guest's iovecs in its memory.
+// - preadv(2)/pwritev(2) straight between a file and a guest's iovecs in its memory;
+// - a directory's listing with getdents(2), packed as WASI dirents, with no object per entry.
 //
 // An fd this addon opens and hands out is closed by this addon (closeslot): a Node worker thread
 // tracks the fds Node opened and warns, slowly, when fs.closeSync closes any other. Such an fd is
@@ -22,8 +23,10 @@
 #define _GNU_SOURCE
 #define NAPI_VERSION 8
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
@@ -384,6 +387,128 @@ static napi_value transfer(napi_env env, napi_callback_info info, int write) {
 static napi_value readv_at(napi_env env, napi_callback_info info) { return transfer(env, info, 0); }
 static napi_value writev_at(napi_env env, napi_callback_info info) { return transfer(env, info, 1); }
 
+/* ---- directory listings -------------------------------------------------------------------- */
+
+struct entry {
+  size_t name;  // offset in the name pool
+  size_t len;
+  uint64_t ino;
+  uint8_t type;  // WASI filetype
+};
+
+/* qsort_r's order of two entries by name; `pool`: the name pool (worker threads share this code). */
+static int by_name(const void *a, const void *b, void *pool) {
+  const char *p = pool;
+  return strcmp(p + ((const struct entry *)a)->name, p + ((const struct entry *)b)->name);
+}
+
+/* WASI's filetype of a d_type: host_stat.ts direntType, which it must match (a FIFO is UNKNOWN). */
+static uint8_t wasi_dirent_type(int dirfd, const char *name, unsigned char t) {
+  switch (t) {
+    case DT_REG: return 4;
+    case DT_DIR: return 3;
+    case DT_LNK: return 7;
+    case DT_CHR: return 2;
+    case DT_BLK: return 1;
+    case DT_SOCK: return 6;
+    case DT_UNKNOWN: {
+      // Filesystems that do not fill d_type: lstat(2) it, as Node's readdir does.
+      struct stat st;
+      if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISFIFO(st.st_mode)) return 0;
+      return wasi_filetype(st.st_mode);
+    }
+    default: return 0;
+  }
+}
+
+/*
+ * listdir(fd, first) -> Buffer | -errno: the entries of directory `fd` but '.' and '..', read
+ * from its start with getdents64(2), sorted by strcmp (the order of Node's readdir, which the
+ * gofer's own listing has: a cookie means the same entry on either side of a handover), packed
+ * as WASI dirents (d_next, d_ino, d_namlen, d_type; names unterminated) whose d_next count on
+ * from `first`. d_ino is getdents' own, as a Linux program reading the directory sees it.
+ */
+static napi_value listdir(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int fd = int_arg(env, argv[0]);
+  double first = num_arg(env, argv[1]);
+  if (lseek(fd, 0, SEEK_SET) < 0) return int_result(env, -errno);
+  struct entry *ents = NULL;
+  char *pool = NULL;
+  size_t n = 0, cap = 0, used = 0, room = 0, total = 0;
+  int err = 0;
+  _Alignas(8) char buf[32768];
+  for (;;) {
+    long got = syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      err = errno;
+      break;
+    }
+    if (got == 0) break;
+    for (long off = 0; off < got;) {
+      // struct linux_dirent64 (getdents64(2)).
+      struct {
+        uint64_t ino;
+        int64_t off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+      } *d = (void *)(buf + off);
+      off += d->reclen;
+      size_t len = strlen(d->name);
+      if (d->name[0] == '.' && (len == 1 || (len == 2 && d->name[1] == '.'))) continue;
+      if (n == cap) {
+        cap = cap ? 2 * cap : 256;
+        struct entry *e = realloc(ents, cap * sizeof *ents);
+        if (e == NULL) {
+          err = ENOMEM;
+          goto done;
+        }
+        ents = e;
+      }
+      if (used + len + 1 > room) {
+        room = room ? 2 * room + len + 1 : 16384 + len + 1;
+        char *q = realloc(pool, room);
+        if (q == NULL) {
+          err = ENOMEM;
+          goto done;
+        }
+        pool = q;
+      }
+      memcpy(pool + used, d->name, len + 1);
+      ents[n] = (struct entry){used, len, d->ino, wasi_dirent_type(fd, d->name, d->type)};
+      used += len + 1;
+      total += 24 + len;
+      n++;
+    }
+  }
+done:;
+  napi_value result;
+  if (err != 0) {
+    result = int_result(env, -err);
+  } else {
+    if (n > 1) qsort_r(ents, n, sizeof *ents, by_name, pool);
+    uint8_t *out;
+    if (napi_create_buffer(env, total, (void **)&out, &result) != napi_ok) {
+      result = int_result(env, -ENOMEM);
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        memset(out, 0, 24);
+        put64(out, (uint64_t)(first + (double)i + 1));
+        put64(out + 8, ents[i].ino);
+        for (int k = 0; k < 4; k++) out[16 + k] = (uint8_t)(ents[i].len >> (8 * k));
+        out[20] = ents[i].type;
+        memcpy(out + 24, pool + ents[i].name, ents[i].len);
+        out += 24 + ents[i].len;
+      }
+    }
+  }
+  free(ents);
+  free(pool);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"lstatat", NULL, lstatat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -393,6 +518,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"closeslot", NULL, closeslot, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readv", NULL, readv_at, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writev", NULL, writev_at, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"listdir", NULL, listdir, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -118,6 +118,13 @@ export class DirectHarness {
     return { errno, data: Buffer.from(this.mem.u8.subarray(DATA_PTR, DATA_PTR + got)).toString('latin1') };
   }
 
+  /** fd_readdir from `cookie` into a buffer of `size` bytes: the errno and the bytes used. */
+  readdir(fd: number, cookie: bigint, size: number): { errno: number; bytes: Uint8Array } {
+    const errno = this.calls['fd_readdir']!(fd, DATA_PTR, size, cookie, FD_PTR);
+    const used = errno === Errno.SUCCESS ? this.mem.view.getUint32(FD_PTR, true) : 0;
+    return { errno, bytes: this.mem.u8.slice(DATA_PTR, DATA_PTR + used) };
+  }
+
   close(fd: number): number {
     return this.calls['fd_close']!(fd);
   }
