@@ -9,9 +9,10 @@
 //
 // Where the corral_at addon is built, an open or a stat of a lexically simple path takes one
 // confined openat2(2) instead of the resolver's walk (beneath.ts says when, and why the answer is
-// the resolver's), and reads, writes and stats go straight between the host file and guest memory
-// (preadv(2), pwritev(2), fstat(2) into the guest's filestat), with no Buffer, BigInt or Stats
-// object per call. An fd the addon opened only the addon closes (platform/direct_layout.ts).
+// the resolver's), and reads, writes, stats and listings go straight between the host file and
+// guest memory (preadv(2), pwritev(2), fstat(2) into the guest's filestat, getdents(2) packed as
+// WASI dirents), with no Buffer, BigInt or Stats object per call. An fd the addon opened only the
+// addon closes (platform/direct_layout.ts).
 //
 // Owned by one guest image on one worker thread; its OS fds are recorded in the process's fd map
 // before use and released (recorded -1 first) when closed, so that the host can close what a
