@@ -78,7 +78,8 @@ function closerOf(native: string | undefined): CloseSlot | null {
   if (c === undefined) {
     c = null;
     try {
-      c = (requireFile(native) as { closeslot: CloseSlot }).closeslot;
+      const f = (requireFile(native) as { closeslot?: unknown }).closeslot;
+      if (typeof f === 'function') c = f as CloseSlot;
     } catch {
       // not loadable on this thread: fs.closeSync does it (direct_layout.ts says why not first)
     }

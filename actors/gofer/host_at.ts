@@ -51,6 +51,17 @@ export interface CorralAt {
   writev(fd: number, mem: Uint8Array, iovs: number, n: number, pos: number): number;
 }
 
+const CALLS: readonly (keyof CorralAt)[] = [
+  'lstatat',
+  'fstatfd',
+  'openbeneath',
+  'statbeneath',
+  'closeslot',
+  'listdir',
+  'readv',
+  'writev',
+];
+
 /** Where the addon is, told by whoever knows the install (useNativeAt); per thread. */
 let addonPath: string | null = null;
 /** The addon once loaded; null when it could not be (the path calls serve); undefined: not tried. */
@@ -68,7 +79,9 @@ function lib(): CorralAt | null {
     if (addonPath !== null && process.env['CORRAL_NATIVE_AT'] !== 'off') {
       try {
         // Any base will do: the path is absolute (a CommonJS bundle has no import.meta).
-        addon = createRequire(`${process.cwd()}/`)(addonPath) as CorralAt;
+        const a = createRequire(`${process.cwd()}/`)(addonPath) as Partial<CorralAt>;
+        // A build older than this code (stale build/native) lacks calls: not used at all.
+        if (CALLS.every((c) => typeof a[c] === 'function')) addon = a as CorralAt;
       } catch {
         // not built here (no Node headers): the path calls serve
       }
