@@ -4,6 +4,7 @@
 // was terminated before it could close what it held.
 
 import { closeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { FdEntry, FdTableMirror, OpenDescription } from './fd_table.js';
 import {
   FdKind,
@@ -12,6 +13,7 @@ import {
   MAP_ROOT,
   MAX_FDS,
   MAX_ROOTS,
+  NATIVE_FD,
   kindAt,
   newFdMap,
 } from './direct_layout.js';
@@ -64,22 +66,55 @@ export class DirectFdMap<D extends OpenDescription> implements FdTableMirror<D> 
   }
 }
 
+/** The addon's close of an fd it recorded in a map slot (corral_at.c closeslot). */
+type CloseSlot = (map: Int32Array, slot: number, tag: number) => number;
+/** By addon path, per thread: null when it does not load here. */
+const closers = new Map<string, CloseSlot | null>();
+const requireFile = createRequire(`${process.cwd()}/`);
+
+function closerOf(native: string | undefined): CloseSlot | null {
+  if (native === undefined) return null;
+  let c = closers.get(native);
+  if (c === undefined) {
+    c = null;
+    try {
+      const f = (requireFile(native) as { closeslot?: unknown }).closeslot;
+      if (typeof f === 'function') c = f as CloseSlot;
+    } catch {
+      // not loadable on this thread: fs.closeSync does it (direct_layout.ts says why not first)
+    }
+    closers.set(native, c);
+  }
+  return c;
+}
+
 /**
- * After a guest thread ended (its worker exited or was terminated): closes every OS fd it still
- * recorded and frees its fds. A guest that ended normally closed them itself and recorded -1
- * first, so nothing is closed twice.
+ * After a guest thread ended (its worker exited or was terminated): closes every OS fd the addon
+ * (`native`: its path, DirectOffer.native) opened there and the guest still recorded, forgets the
+ * ones Node opened there (Node closed them as the thread exited: direct_layout.ts), and frees its
+ * fds. A guest that ended normally closed them itself and recorded -1 first, so nothing is closed
+ * twice. Returns how many it closed.
  */
-export function reclaimDirect(map: Int32Array): number {
+export function reclaimDirect(map: Int32Array, native?: string): number {
   let closed = 0;
+  const closeSlot = closerOf(native);
   const close = (slot: number) => {
     const os = map[slot]!;
     if (os < 0) return;
+    if ((os & NATIVE_FD) === 0) {
+      map[slot] = -1;
+      return;
+    }
+    if (closeSlot !== null && closeSlot(map, slot, NATIVE_FD) === 0) {
+      closed++;
+      return;
+    }
     map[slot] = -1;
     try {
-      closeSync(os);
+      closeSync(os & ~NATIVE_FD);
       closed++;
     } catch {
-      // already closed by the guest in the instant before it was terminated
+      // closed already (EBADF): nothing is left to close
     }
   };
   for (let fd = 0; fd < MAX_FDS; fd++) {

@@ -17,9 +17,18 @@
 // order the two (syscall_channel.ts), so plain reads and writes suffice for KIND and OS_FD.
 //
 //   KIND[fd]   FdKind below, fd in 0..MAX_FDS-1
-//   OS_FD[fd]  for a DIRECT fd, the host OS fd the guest holds for it, else -1: the host closes
-//              what is left after a guest thread was terminated in the middle of its work
-//   ROOT[m]    the guest's own OS fd of mount m's root (-1 when not open), likewise
+//   OS_FD[fd]  for a DIRECT fd, the host OS fd the guest holds for it, else -1; NATIVE_FD | fd
+//              for one the corral_at addon opened (and only it closes: see below)
+//   ROOT[m]    the guest's own OS fd of mount m's root (-1 when not open)
+//
+// Who closes what a guest thread that was terminated in the middle of its work left open
+// (reclaimDirect): an fd Node opened on that thread (fs.openSync) Node closes itself when the
+// thread exits (a Worker's trackUnmanagedFds, on by default), so the host only forgets it; closing
+// it again could close another thread's file that got the same number meanwhile. An fd the addon
+// opened Node does not know: the host closes it, through the addon (closing with fs.closeSync an
+// fd Node did not open on that thread costs a warning, when the host thread is a worker itself).
+// The addon records such an fd here inside the call that opens it and clears the slot inside the
+// call that closes it, so no termination between two statements leaves one unrecorded.
 //
 // The gate (one per host thread, Int32Array of 1): non-zero while syscall tracing is on there.
 // A traced call must cross to the host, where the trace hook is: the guest then hands its files
@@ -35,6 +44,9 @@ export const MAP_OS_FD = MAX_FDS;
 export const MAP_ROOT = 2 * MAX_FDS;
 export const MAP_WORDS = 2 * MAX_FDS + MAX_ROOTS;
 export const MAP_BYTES = MAP_WORDS * 4;
+
+/** Tags an OS_FD entry the corral_at addon opened (fds are below 2^30: RLIMIT_NOFILE's cap). */
+export const NATIVE_FD = 0x40000000;
 
 /** What an fd number is, for the side that did not open it. */
 export const FdKind = {

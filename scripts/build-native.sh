@@ -16,8 +16,9 @@ if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
   echo "native: built $out" >&2
 fi
 
-# The corral_at Node-API addon (actors/gofer/host_at.ts): openat/fstatat on the gofer's directory
-# fds. Optional: without Node's headers it is not built and the gofer uses its path calls.
+# The corral_at Node-API addon (actors/gofer/host_at.ts, beneath.ts): fstatat, openat2, preadv,
+# pwritev and getdents for the gofer and the guests' direct file service. Optional: without Node's
+# headers it is not built and the resolver and Node's fs serve the same calls.
 src=scripts/native/corral_at.c
 out=build/native/corral_at.node
 headers=${NODE_HEADERS:-/usr/include/node}

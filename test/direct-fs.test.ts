@@ -28,10 +28,14 @@ import { StdioSyscalls } from '../platform/wasi_handlers.js';
 import { setSyscallTraceHook } from '../platform/syscall_host.js';
 import { Sys } from '../platform/syscall_layout.js';
 import type { AdoptRecord } from '../platform/direct_host.js';
+import { MAP_OS_FD, NATIVE_FD } from '../platform/direct_layout.js';
+import { nativeAtLoaded, useNativeAt } from '../actors/gofer/host_at.js';
+import { ADDON } from './helpers/direct_service.js';
 import type { CallContext } from '../platform/syscalls.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cache = new ModuleCache();
+useNativeAt(ADDON);
 let strategy: ThreadStrategy;
 const scratch: string[] = [];
 
@@ -153,12 +157,18 @@ for (const kind of ['in-process', 'process'] as const) {
   });
 }
 
+/** The fds this process has open. */
+function openFds(): Set<string> {
+  return new Set(readdirSync('/proc/self/fd'));
+}
+
 test('a guest killed while it holds files leaves no host fd behind', async () => {
   const dir = world();
   const g = await open('in-process', dir);
   try {
     const before = fdsInto(dir); // the gofer's own root
-    const { proc, out } = await run(g, ['hold']);
+    const all = openFds();
+    const { proc, out, files } = await run(g, ['hold']);
     const deadline = Date.now() + 20_000;
     // Polled with a deadline: the guest spins after it reports, so only its output says when.
     while (!out.text().includes('holding') && Date.now() < deadline) {
@@ -167,13 +177,74 @@ test('a guest killed while it holds files leaves no host fd behind', async () =>
     assert.equal(out.text(), 'holding 1 1\n');
     // The guest's root, its file and its directory, opened on its own thread.
     assert.equal(fdsInto(dir), before + 3);
+    // Where the addon is built, the file and the directory are its own (the fast path): the host
+    // must close those itself once the thread is gone (Node closes only the fds it opened).
+    const map = files.directOffer()!.map;
+    const native = [3, 4, 5, 6].filter(
+      (fd) => map[MAP_OS_FD + fd]! >= 0 && (map[MAP_OS_FD + fd]! & NATIVE_FD) !== 0,
+    );
+    if (nativeAtLoaded()) assert.equal(native.length, 2, 'the addon opened both');
     proc.kill(9);
     assert.deepEqual(await proc.exited, { signal: 9 });
     assert.equal(fdsInto(dir), before);
+    // Nothing else leaked either: every fd of the process is one it had before, or the
+    // replacement worker's own.
+    const leaked = [...openFds()].filter((fd) => !all.has(fd));
+    for (const fd of leaked) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        continue; // closed while listing
+      }
+      assert.ok(!target.startsWith(dir), `fd ${fd} -> ${target} leaked`);
+    }
   } finally {
     await g.close();
   }
   assert.equal(fdsInto(dir), 0);
+});
+
+test('without the addon (CORRAL_NATIVE_AT=off) the guest thread serves the same, by the resolver', async () => {
+  const dir = world();
+  const g = await open('in-process', dir);
+  // Workers copy the environment when they start: a pool of fresh ones, which never load it.
+  process.env['CORRAL_NATIVE_AT'] = 'off';
+  const plain = new ThreadStrategy({ warm: 1 });
+  try {
+    const m = await cache.load(join(ROOT, 'build', 'guests', 'direct_files.wasm'));
+    for (const args of [['count', '20'], ['handover']]) {
+      const out = new MemorySink();
+      const files = new CountingFiles(new StdioSyscalls({ stdout: { sink: out } }), g);
+      const st = await plain.spawn(m, { args: ['direct_files', ...args], syscalls: files }).exited;
+      assert.deepEqual(st, { code: 0 }, out.text());
+      const ref = await run(g, args);
+      assert.deepEqual(await ref.proc.exited, { code: 0 });
+      assert.equal(out.text(), ref.out.text());
+      assert.equal(files.counts.path_open, 0, 'served on the guest thread');
+    }
+    // A guest killed there: what Node opened, Node closes as the thread exits.
+    const before = fdsInto(dir);
+    const out = new MemorySink();
+    const files = new CountingFiles(new StdioSyscalls({ stdout: { sink: out } }), g);
+    const proc = plain.spawn(m, { args: ['direct_files', 'hold'], syscalls: files });
+    const deadline = Date.now() + 20_000;
+    while (!out.text().includes('holding') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.equal(out.text(), 'holding 1 1\n');
+    const map = files.directOffer()!.map;
+    const held = [3, 4, 5, 6].filter((fd) => map[MAP_OS_FD + fd]! >= 0);
+    assert.equal(held.length, 2);
+    for (const fd of held) assert.equal(map[MAP_OS_FD + fd]! & NATIVE_FD, 0);
+    proc.kill(9);
+    assert.deepEqual(await proc.exited, { signal: 9 });
+    assert.equal(fdsInto(dir), before);
+  } finally {
+    delete process.env['CORRAL_NATIVE_AT'];
+    await plain.close();
+    await g.close();
+  }
 });
 
 test('with syscall tracing on, every file call goes to the host and is traced', async () => {

@@ -1,7 +1,10 @@
 // The gofer's confinement, fuzzed: thousands of random trees (symlinks absolute and relative, '..',
 // loops, hard links, long and non-UTF-8 names, a mount) and random paths. Every answer must match a
 // reference resolver that walks the in-memory model with chroot semantics, and no answer may name
-// anything outside the roots, even while symlinks and directories are swapped concurrently.
+// anything outside the roots, even while symlinks and directories are swapped concurrently. The
+// in-process gofer and a guest thread's direct file service take the fast path (one confined
+// openat2(2), actors/gofer/beneath.ts) wherever a path allows it, the resolver elsewhere: both are
+// checked, and the direct service's opens against the same service without its fast path.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,9 +20,17 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { InProcessGofer, type GoferConnection } from '../actors/gofer/connection.js';
+import { fastPathCounts } from '../actors/gofer/direct_files.js';
 import { closeThreadGofer, ProcessGofer } from '../actors/gofer/gofer_process.js';
+import { nativeAtLoaded, useNativeAt } from '../actors/gofer/host_at.js';
 import { Errno } from '../platform/wasi_errno.js';
+import { Filetype } from '../platform/wasi_types.js';
+import { ADDON, DirectHarness, inoOf } from './helpers/direct_service.js';
+
+// This thread's gofer calls (the in-process gofer's stats) take the addon's fast path too.
+useNativeAt(ADDON);
 
 type Node =
   | { kind: 'dir'; children: Map<string, Node> }
@@ -259,6 +270,64 @@ test('in-process gofer matches the reference resolver on 1000 random trees', asy
   }
 });
 
+test('the direct service (fast path and resolver) matches the reference on 400 random trees', async () => {
+  const before = { ...fastPathCounts };
+  for (let seed = 9001; seed <= 9400; seed++) {
+    const w = makeWorld(seed);
+    const fast = new DirectHarness(w.config, true);
+    const slow = new DirectHarness(w.config, false);
+    try {
+      for (let i = 0; i < 40; i++) {
+        const path = randomPath(w.r);
+        const follow = w.r.int(2) === 0;
+        const ref = reference(w.root, path, follow);
+        const what = `seed ${seed} path ${JSON.stringify(key(path))} follow ${follow}`;
+        // fd 3: the root's preopen.
+        const got = fast.stat(3, path, follow);
+        if (got.errno === 0) assert.ok(!w.outsideInos.has(inoOf(got.stat)), `escape! ${what}`);
+        if ('errno' in ref) {
+          assert.equal(got.errno, ref.errno, `${what}: expected errno ${ref.errno}`);
+        } else {
+          assert.equal(got.errno, 0, `${what}: expected ${ref.path.join('/')}`);
+          const host = ref.path.length === 0 ? w.hostOf([]) : w.hostOf(ref.path);
+          assert.equal(
+            inoOf(got.stat),
+            lstatSync(Buffer.from(host, 'latin1'), { bigint: true }).ino,
+            `${what}: wrong node`,
+          );
+        }
+        // Opens for reading change nothing: both services on the one tree.
+        const o = { follow, rights: (1n << 1n) | (1n << 14n) | (1n << 21n) };
+        const a = fast.open(3, path, o);
+        const b = slow.open(3, path, o);
+        assert.equal(a.errno, b.errno, `open ${what}`);
+        if (a.errno === 0) {
+          const sa = fast.fstat(a.fd).stat;
+          assert.ok(!w.outsideInos.has(inoOf(sa)), `open escaped! ${what}`);
+          assert.equal(inoOf(sa), inoOf(slow.fstat(b.fd).stat), `open ${what}: another node`);
+          if (sa[16] === Filetype.REGULAR_FILE) assert.equal(fast.read(a.fd).data, slow.read(b.fd).data);
+          assert.equal(fast.close(a.fd), 0);
+          assert.equal(slow.close(b.fd), 0);
+        }
+      }
+    } finally {
+      await fast.dispose();
+      await slow.dispose();
+      rmSync(w.base, { recursive: true, force: true });
+    }
+  }
+  if (nativeAtLoaded()) {
+    assert.ok(
+      fastPathCounts.stats - before.stats > 1000,
+      `fast stats: ${fastPathCounts.stats - before.stats}`,
+    );
+    assert.ok(
+      fastPathCounts.opens - before.opens > 1000,
+      `fast opens: ${fastPathCounts.opens - before.opens}`,
+    );
+  }
+});
+
 test('out-of-process gofer matches the reference resolver (100 trees)', async () => {
   for (let seed = 5001; seed <= 5100; seed++) {
     const w = makeWorld(seed);
@@ -339,6 +408,58 @@ test('symlinks and directories swapped concurrently never lead outside the root'
     assert.ok(ok > 0, 'some lookups succeeded');
   } finally {
     await g.close();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('the direct service never leaves the root while another process swaps symlinks and directories', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'corral-swapd-'));
+  const root = join(base, 'root');
+  mkdirSync(join(root, 'in', 'deep'), { recursive: true });
+  mkdirSync(join(root, 'dir', 'deep'), { recursive: true });
+  writeFileSync(join(root, 'in', 'deep', 'f'), 'inside');
+  writeFileSync(join(root, 'dir', 'deep', 'f'), 'inside');
+  mkdirSync(join(base, 'outside', 'deep'), { recursive: true });
+  writeFileSync(join(base, 'outside', 'deep', 'f'), 'secret');
+  symlinkSync('in', join(root, 'sw'));
+  const outsideInos = new Set([
+    lstatSync(join(base, 'outside', 'deep', 'f'), { bigint: true }).ino,
+    lstatSync(join(base, 'outside', 'deep'), { bigint: true }).ino,
+    lstatSync(join(base, 'outside'), { bigint: true }).ino,
+  ]);
+  // The swapper: a symlink retargeted, a directory replaced by a symlink to outside and back, and
+  // a directory moved out of the root and back, as fast as the shell goes, on the other core.
+  const script = `
+    cd ${JSON.stringify(root)}
+    while :; do
+      ln -sfn ../outside sw; ln -sfn in sw; ln -sfn /../outside sw; ln -sfn in sw
+      mv dir dir.away && ln -s ../outside dir && rm dir && mv dir.away dir
+      mv in ../in.out && mv ../in.out in
+    done`;
+  const swapper = spawn('bash', ['-c', script], { stdio: 'ignore' });
+  const h = new DirectHarness({ mounts: [{ guestPath: '/', hostPath: root, readonly: false }] }, true);
+  try {
+    const paths = ['sw/deep/f', 'dir/deep/f', 'in/deep/f', 'dir/deep', 'in/deep', 'sw/deep/../deep/f'];
+    let ok = 0;
+    for (let i = 0; i < 4000; i++) {
+      const path = Buffer.from(paths[i % paths.length]!);
+      const st = h.stat(3, path, true);
+      if (st.errno === 0) {
+        ok++;
+        assert.ok(!outsideInos.has(inoOf(st.stat)), `stat of ${path.toString()} escaped the root`);
+      }
+      const o = h.open(3, path, { rights: (1n << 1n) | (1n << 14n) | (1n << 21n) });
+      if (o.errno !== 0) continue;
+      assert.ok(!outsideInos.has(inoOf(h.fstat(o.fd).stat)), `open of ${path.toString()} escaped the root`);
+      const rd = h.read(o.fd);
+      if (rd.errno === 0 && rd.data !== '') assert.equal(rd.data, 'inside', 'open escaped the root');
+      assert.equal(h.close(o.fd), 0);
+    }
+    assert.ok(ok > 0, 'some lookups succeeded');
+  } finally {
+    swapper.kill('SIGKILL');
+    await new Promise((r) => swapper.once('exit', r));
+    await h.dispose();
     rmSync(base, { recursive: true, force: true });
   }
 });

@@ -48,9 +48,14 @@ const READ_ONLY = new Set<Req['op']>(['read', 'fstat', 'stat', 'readdir', 'readl
 
 /** Whether `req` may change what a read returns (an open for writing may truncate or create). */
 export function mutates(req: Req): boolean {
-  // oflags 9: O_CREAT | O_TRUNC (O_DIRECTORY and O_EXCL alone change nothing).
-  if (req.op === 'open') return (req.access & Access.WRITE) !== 0 || (req.oflags & 9) !== 0;
+  if (req.op === 'open') return openMutates((req.access & Access.WRITE) !== 0, req.oflags);
   return !READ_ONLY.has(req.op);
+}
+
+/** Whether an open for writing (`write`) with WASI `oflags` may change a file: mutates() of it. */
+export function openMutates(write: boolean, oflags: number): boolean {
+  // oflags 9: O_CREAT | O_TRUNC (O_DIRECTORY and O_EXCL alone change nothing).
+  return write || (oflags & 9) !== 0;
 }
 
 /** `roots`: the gofer's root fds in `pid` (as the attach answer names them), when it donates them. */

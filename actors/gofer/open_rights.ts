@@ -20,6 +20,14 @@ export function openNeeds(oflags: number): bigint {
   return need;
 }
 
+/** openNeeds as a number (every WASI right is below 2^30), by oflags & 15: no BigInt per call. */
+const NEEDS_BITS = Array.from({ length: 16 }, (_, o) => Number(openNeeds(o)));
+
+/** openNeeds(oflags) as a number, for callers that keep rights as numbers (direct_files.ts). */
+export function openNeedsBits(oflags: number): number {
+  return NEEDS_BITS[oflags & 15]!;
+}
+
 /** Whether a new fd asks for more than its directory may hand down (ENOTCAPABLE). */
 export function exceedsInheritance(base: bigint, inheriting: bigint, dirInheriting: bigint): boolean {
   return (base & ~dirInheriting) !== 0n || (inheriting & ~dirInheriting) !== 0n;

@@ -88,7 +88,8 @@ export function readLinkAt(fd: number, name: Uint8Array): Buffer | undefined {
   }
 }
 
-function split(path: Uint8Array): Buffer[] {
+/** A path's non-empty components, copied (the path may be guest memory). */
+export function split(path: Uint8Array): Buffer[] {
   const out: Buffer[] = [];
   let start = 0;
   for (let i = 0; i <= path.length; i++) {

@@ -37,7 +37,8 @@ import {
 import { Filetype } from '../../platform/wasi_types.js';
 import { direntType, exists, times, toFilestat } from './host_stat.js';
 import { InodeCache } from './inode_cache.js';
-import { lstatAt, modeOf } from './host_at.js';
+import { lstatAt, modeOf, statBeneath } from './host_at.js';
+import { mountsBelow, trustedErrno } from './beneath.js';
 import { MountTable, type GoferConfig, type Mount } from './mount_table.js';
 import { Access, APPEND_OFFSET, OPEN_AHEAD, type Ok, type Op, type Req, type Res } from './protocol.js';
 import {
@@ -64,6 +65,34 @@ interface Handle {
   readonly filetype: Filetype;
   /** A mount root served to every process: never closed by a client. */
   readonly shared: boolean;
+  /** Held by someone else (an fd the direct file service opened natively): never closed here. */
+  readonly borrowed?: boolean;
+  /** Mount points below a directory, for the fast path (beneath.ts); computed at first use. */
+  below?: Uint8Array | null;
+}
+
+/**
+ * The open(2) flags of the final component of a WASI path_open (the resolver's, and the same on
+ * the fast path, beneath.ts): O_NOFOLLOW, the resolver follows symlinks itself; O_NONBLOCK always,
+ * so that a FIFO or device in the rootfs never blocks the caller in open(2) (on regular files and
+ * directories Linux ignores it).
+ */
+export function hostOpenFlags(
+  oflags: number,
+  fdflags: number,
+  read: boolean,
+  write: boolean,
+  mustDir: boolean,
+): number {
+  let flags = C.O_NOFOLLOW | C.O_NONBLOCK | (read && write ? C.O_RDWR : write ? C.O_WRONLY : C.O_RDONLY);
+  if (oflags & Oflags.DIRECTORY || mustDir) flags |= C.O_DIRECTORY;
+  if (oflags & Oflags.CREAT) flags |= C.O_CREAT;
+  if (oflags & Oflags.EXCL) flags |= C.O_EXCL;
+  if (oflags & Oflags.TRUNC) flags |= C.O_TRUNC;
+  if (fdflags & Fdflags.SYNC) flags |= C.O_SYNC;
+  if (fdflags & Fdflags.DSYNC) flags |= C.O_DSYNC;
+  if (fdflags & Fdflags.RSYNC) flags |= O_RSYNC;
+  return flags;
 }
 
 const ok = <O extends Op>(op: O, fields: Omit<Ok<O>, 'op' | 'errno'>): Res<O> =>
@@ -122,7 +151,7 @@ export class GoferServer {
   }
 
   close(): void {
-    for (const h of this.handles.values()) if (!h.shared) closeSync(h.fd);
+    for (const h of this.handles.values()) if (!h.shared && !h.borrowed) closeSync(h.fd);
     this.handles.clear();
     this.table.close();
   }
@@ -144,15 +173,55 @@ export class GoferServer {
     return this.open(req);
   }
 
-  statDirect(dir: number, path: Uint8Array, follow: boolean): Filestat {
-    return this.stat(dir, path, follow);
+  /** `fast`: false when the caller's own fast path already fell back (beneath.ts). */
+  statDirect(dir: number, path: Uint8Array, follow: boolean, fast = true): Filestat {
+    return this.stat(dir, path, follow, fast);
   }
 
   closeDirect(fid: number): void {
     const h = this.fid(fid);
     if (h.shared) return;
     this.handles.delete(fid);
-    closeSync(h.fd);
+    if (!h.borrowed) closeSync(h.fd);
+  }
+
+  /**
+   * Registers a directory the direct file service opened itself (its fast path), so that paths
+   * resolve from it and it lists: the server never closes it (forget() drops it).
+   */
+  borrow(fd: number, names: readonly Buffer[], mount: number): number {
+    const m = this.table.mounts[mount]!;
+    return this.add({
+      fd,
+      dir: true,
+      names,
+      mount: m,
+      filetype: Filetype.DIRECTORY,
+      shared: false,
+      borrowed: true,
+    });
+  }
+
+  /** Drops a borrowed handle (its owner closes the fd). */
+  forget(fid: number): void {
+    if (this.handles.get(fid)?.borrowed === true) this.handles.delete(fid);
+  }
+
+  /** The mount points below directory `fid` for the fast path (beneath.ts mountsBelow). */
+  mountsBelow(fid: number): Uint8Array | null {
+    const h = this.fid(fid);
+    if (h.below === undefined) h.below = mountsBelow(this.table, h.names);
+    return h.below;
+  }
+
+  /** The mount points below guest path `names` (a directory about to be registered). */
+  mountsBelowNames(names: readonly Buffer[]): Uint8Array | null {
+    return mountsBelow(this.table, names);
+  }
+
+  /** Whether mount `id` refuses writes. */
+  readonlyMount(id: number): boolean {
+    return this.table.mounts[id]?.readonly ?? false;
   }
 
   private fid(fid: number): Handle {
@@ -183,14 +252,9 @@ export class GoferServer {
         const o = this.open(req);
         return ok('open', { ...o, data: this.ahead(o.fid, req.access) });
       }
-      case 'close': {
-        const h = this.fid(req.fid);
-        if (!h.shared) {
-          this.handles.delete(req.fid);
-          closeSync(h.fd);
-        }
+      case 'close':
+        this.closeDirect(req.fid);
         return ok('close', {});
-      }
       case 'read': {
         const h = this.fid(req.fid);
         if (h.dir) throw new FsError(Errno.ISDIR);
@@ -331,18 +395,7 @@ export class GoferServer {
           const fd = openSync(at(parent.fd), C.O_RDONLY | C.O_DIRECTORY);
           return done(this.opened(fd, parent.names, parent.mount));
         }
-        // O_NONBLOCK always: a FIFO or device in the rootfs must never block the gofer in open(2)
-        // (on regular files and directories Linux ignores it).
-        let flags =
-          C.O_NOFOLLOW | C.O_NONBLOCK | (read && write ? C.O_RDWR : write ? C.O_WRONLY : C.O_RDONLY);
-        if (o & Oflags.DIRECTORY || mustDir) flags |= C.O_DIRECTORY;
-        if (o & Oflags.CREAT) flags |= C.O_CREAT;
-        if (o & Oflags.EXCL) flags |= C.O_EXCL;
-        if (o & Oflags.TRUNC) flags |= C.O_TRUNC;
-        const f = req.fdflags;
-        if (f & Fdflags.SYNC) flags |= C.O_SYNC;
-        if (f & Fdflags.DSYNC) flags |= C.O_DSYNC;
-        if (f & Fdflags.RSYNC) flags |= O_RSYNC;
+        const flags = hostOpenFlags(o, req.fdflags, read, write, mustDir);
         const host = at(parent.fd, name);
         let fd: number;
         try {
@@ -415,8 +468,16 @@ export class GoferServer {
     throw new FsError(Errno.BADF);
   }
 
-  private stat(dir: number, path: Uint8Array, follow: boolean): Filestat {
-    return this.resolver.resolve(this.dirFrame(dir), path, follow, (parent, name, _l, mustDir) => {
+  private stat(dir: number, path: Uint8Array, follow: boolean, fast = true): Filestat {
+    const frame = this.dirFrame(dir);
+    if (fast) {
+      // One confined openat2(2) when the path allows it (beneath.ts); else the resolver's walk.
+      const r = statBeneath(frame.fd, path, this.mountsBelow(dir), follow);
+      if (typeof r !== 'number') return r;
+      const e = trustedErrno(r);
+      if (e !== null) throw new FsError(e);
+    }
+    return this.resolver.resolve(frame, path, follow, (parent, name, _l, mustDir) => {
       if (name === null) return done(toFilestat(fstatSync(parent.fd, { bigint: true })));
       const s = lstatAt(parent.fd, name);
       if (s.filetype === Filetype.SYMBOLIC_LINK && (follow || mustDir))

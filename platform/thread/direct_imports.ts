@@ -13,8 +13,10 @@ import { encodeAdopt, type AdoptRecord } from '../direct_host.js';
 import { EventType, SUBSCRIPTION_SIZE, decodeSubscriptions } from '../wasi_types.js';
 import type { DirectOffer } from '../direct_host.js';
 import { FdKind, forgetPreopen, kindAt } from '../direct_layout.js';
+import type { Fn9 } from './wasi_imports.js';
 
 type Fn = (...args: never[]) => number;
+type A = never;
 type ChannelCall = (sys: Sys, a0: number, a1: number, reqLen: number) => number;
 
 /**
@@ -125,34 +127,35 @@ export function routeDirect(
       return orig(...a);
     };
 
+  // Fixed parameters (wasi_imports.ts MAX_ARITY), so that a call builds no rest array.
   for (const name of ON_DIRECT_FD) {
-    const orig = impl[name]!;
-    const local = svc.calls[name]!;
+    const orig = impl[name] as Fn9;
+    const local = svc.calls[name] as Fn9;
     // fd_fdstat_get of a preopen too: wasi-libc's openat asks for its directory's rights first.
     const here =
       name === 'fd_fdstat_get' ? (fd: number) => svc.isDirect(fd) || svc.resolvesFrom(fd) : svc.isDirect;
-    impl[name] = (...a: never[]) => {
-      const fd = a[0] as unknown as number;
-      if (here(fd) && !gateClosed()) return local(...a);
-      return orig(...a);
-    };
+    impl[name] = ((a0: A, a1: A, a2: A, a3: A, a4: A, a5: A, a6: A, a7: A, a8: A) =>
+      here(a0 as unknown as number) && !gateClosed()
+        ? local(a0, a1, a2, a3, a4, a5, a6, a7, a8)
+        : orig(a0, a1, a2, a3, a4, a5, a6, a7, a8)) as Fn;
   }
   for (const name of RESOLVING) {
-    const orig = impl[name]!;
-    const local = svc.calls[name]!;
-    impl[name] = (...a: never[]) => {
-      const fd = a[0] as unknown as number;
+    const orig = impl[name] as Fn9;
+    const local = svc.calls[name] as Fn9;
+    const isOpen = name === 'path_open';
+    impl[name] = ((a0: A, a1: A, a2: A, a3: A, a4: A, a5: A, a6: A, a7: A, a8: A) => {
+      const fd = a0 as unknown as number;
       if (svc.resolvesFrom(fd) && !gateClosed()) {
-        const errno = local(...a);
-        if (errno !== Errno.SUCCESS || name !== 'path_open') return errno;
-        // path_open wrote the new fd last (its final argument): a FIFO, socket or device
-        // goes to the host, whose handlers serve those.
-        const nfd = mem.view.getUint32(a[a.length - 1] as unknown as number, true);
+        const errno = local(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+        if (errno !== Errno.SUCCESS || !isOpen) return errno;
+        // path_open wrote the new fd at its last argument: a FIFO, socket or device goes to the
+        // host, whose handlers serve those.
+        const nfd = mem.view.getUint32(a8 as unknown as number, true);
         return svc.hostOnly(nfd) ? toHost(nfd) : Errno.SUCCESS;
       }
       const e = toHost(fd);
-      return e !== Errno.SUCCESS ? e : orig(...a);
-    };
+      return e !== Errno.SUCCESS ? e : orig(a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    }) as Fn;
   }
   for (const name of FD_FIRST_HOST) impl[name] = hostWith(impl[name]!, [0]);
   const setRights = impl['fd_fdstat_set_rights']!;
@@ -237,7 +240,12 @@ export function lazyService(
   };
   const preopen = (fd: number) => kindAt(offer.map, fd) >= FdKind.PREOPEN;
   const calls: Record<string, Fn> = {};
-  for (const name of [...ON_DIRECT_FD, ...RESOLVING]) calls[name] = (...a) => get().calls[name]!(...a);
+  for (const name of [...ON_DIRECT_FD, ...RESOLVING]) {
+    // The real call once loaded, kept: no lookup by name per call.
+    let real: Fn9 | null = null;
+    calls[name] = ((a0: A, a1: A, a2: A, a3: A, a4: A, a5: A, a6: A, a7: A, a8: A) =>
+      (real ??= get().calls[name] as Fn9)(a0, a1, a2, a3, a4, a5, a6, a7, a8)) as Fn;
+  }
   return {
     active: () => get().active(),
     isDirect: (fd) => real !== null && real.isDirect(fd),

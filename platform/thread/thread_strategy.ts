@@ -42,6 +42,8 @@ class ThreadGuestProcess implements GuestProcess {
   private final: GuestUsage | null = null;
   /** The fd map of the direct file service, when offered (direct_layout.ts); immutable. */
   private readonly directMap: Int32Array | null;
+  /** The addon the guest's direct file service may open fds with (reclaimDirect); immutable. */
+  private readonly directNative: string | undefined;
 
   constructor(
     private readonly pool: GuestPool,
@@ -67,6 +69,7 @@ class ThreadGuestProcess implements GuestProcess {
     this.host.start();
     const direct = handlers.directOffer?.();
     this.directMap = direct?.map ?? null;
+    this.directNative = direct?.native;
     const msg: RunMessage = {
       type: 'run',
       runId: this.runId,
@@ -119,7 +122,7 @@ class ThreadGuestProcess implements GuestProcess {
 
   /** Closes what a guest thread that did not finish its own clean-up still held (direct files). */
   private reclaim(): void {
-    if (this.directMap !== null) reclaimDirect(this.directMap);
+    if (this.directMap !== null) reclaimDirect(this.directMap, this.directNative);
   }
 
   private onMessage(m: WorkerMessage): void {

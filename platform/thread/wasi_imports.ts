@@ -24,6 +24,11 @@ export class GuestExit {
 }
 
 type Fn = (...args: never[]) => number;
+type A = never;
+/** Any import, called with MAX_ARITY arguments (the missing ones undefined, as JavaScript does). */
+export type Fn9 = (a0: A, a1: A, a2: A, a3: A, a4: A, a5: A, a6: A, a7: A, a8: A) => number;
+/** The most parameters an import has (path_open's nine). */
+export const MAX_ARITY = 9;
 
 export interface ThreadImports {
   readonly imports: Record<string, Fn>;
@@ -214,8 +219,11 @@ export function threadImports(
   // Every import ends at a syscall boundary: pending signals are acted on there, after the call's
   // results are in guest memory, and an interrupted call is restarted when Linux would restart it.
   // A guest pointer outside its memory makes a view throw RangeError: that is EFAULT, not a crash.
-  const wrap = (name: string, f: Fn): Fn =>
-    ((...a: never[]) => {
+  // Fixed parameters, passed on as they are: no rest array and spread per call (MAX_ARITY).
+  const wrap = (name: string, f: Fn): Fn => {
+    if (f.length > MAX_ARITY) throw new Error(`internal: ${name} takes more than ${MAX_ARITY} arguments`);
+    const g = f as Fn9;
+    return ((a0: A, a1: A, a2: A, a3: A, a4: A, a5: A, a6: A, a7: A, a8: A) => {
       // Signals that arrived while the guest ran wasm: their handlers run before the call is made,
       // as Linux runs them on the way back to user mode (the call itself is not interrupted).
       // Seq-cst loads: pair with the host's Atomics.add in raiseInterrupt.
@@ -223,7 +231,7 @@ export function threadImports(
       for (;;) {
         let r: number;
         try {
-          r = f(...a);
+          r = g(a0, a1, a2, a3, a4, a5, a6, a7, a8);
         } catch (err) {
           if (err instanceof RangeError && !/call stack/.test(err.message)) r = Errno.FAULT;
           else throw err;
@@ -239,6 +247,7 @@ export function threadImports(
         return r;
       }
     }) as Fn;
+  };
   const imports: Record<string, Fn> = {};
   for (const name of WASI_FUNCTIONS) {
     const f = impl[name];
