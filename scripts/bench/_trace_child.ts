@@ -2,10 +2,12 @@
 // the hooks compiled out and the real one never share a JIT (two copies of the runtime in one process
 // measure each other's inline caches, not the hooks). It stays up for many runs, each asked for on
 // stdin, so that the parent can interleave the configurations run by run (see trace.ts).
-//   node _trace_child.js <runtime-dir> <msg|steady|sys> <off|on>
-// stdin: a line `run` per run wanted (end of input ends the process). stdout: `ready` once warmed
-// up, then a JSON line {ms, cpu, events, dropped} per run: wall-clock ms, and ms this thread (the
-// traced one: it runs the actors, and serves the guest's syscalls) spent on a CPU.
+//   node _trace_child.js <runtime-dir> <msg|steady|sys> <off|on|toggle>
+// stdin: a line `run` per run wanted (end of input ends the process); a `toggle` process takes
+// `run off` and `run on`, tracing turned on (a recorder started) and off again at run time, as
+// `corral trace start|stop` does to a running sandbox. stdout: `ready` once warmed up, then a JSON
+// line {ms, cpu, events, dropped} per run: wall-clock ms, and ms this thread (the traced one: it
+// runs the actors, and serves the guest's syscalls) spent on a CPU.
 // msg: one burst of MESSAGES one-way messages (they all wait in the run queue at once);
 // steady: the same number in bursts of STEADY_BURST, each awaited (a steady stream: what is queued
 // dies young, so the garbage collector's pretenuring, which makes msg's times bimodal, stays out);
@@ -21,7 +23,11 @@ import type { ExecutionStrategy } from '../../platform/process.js';
 import type { ProcessSyscalls } from '../../platform/syscalls.js';
 import type { GuestModule } from '../../platform/module.js';
 
-const [base, workload, trace] = process.argv.slice(2) as [string, 'msg' | 'steady' | 'sys', 'off' | 'on'];
+const [base, workload, trace] = process.argv.slice(2) as [
+  string,
+  'msg' | 'steady' | 'sys',
+  'off' | 'on' | 'toggle',
+];
 const WRITES = Number(process.env['CORRAL_BENCH_TRACE_WRITES'] ?? 50_000);
 const MESSAGES = Number(process.env['CORRAL_BENCH_TRACE_MESSAGES'] ?? 1_000_000);
 const STEADY_BURST = 1000;
@@ -95,9 +101,9 @@ try {
     };
     close = () => strategy.close();
   }
-  const timed = async (i: number, n?: number): Promise<RunResult> => {
+  const timed = async (i: number, on: boolean, n?: number): Promise<RunResult> => {
     // The production path of `--trace FILE`: buffers drained and encoded on the recorder thread.
-    const rec = trace === 'on' ? await Recorder.start(system ? { system } : {}) : null;
+    const rec = on ? await Recorder.start(system ? { system } : {}) : null;
     const file = join(dir, `t${i}.json`);
     if (rec !== null) await rec.addFile(file, 'chrome');
     // Every run starts from a collected heap: what the run before left (a million envelopes, in
@@ -114,11 +120,15 @@ try {
     return { ms, cpu, events: st.events, dropped: st.dropped };
   };
   // Warm-up: JIT, page cache, pool; with tracing on, the recorder's path too.
-  for (let i = 0; i < 2; i++) await timed(i, workload === 'sys' ? 5000 : undefined);
+  const modes = trace === 'toggle' ? [false, true] : [trace === 'on'];
+  let i = 0;
+  for (let k = 0; k < 2; k++) {
+    for (const on of modes) await timed(i++, on, workload === 'sys' ? 5000 : undefined);
+  }
   process.stdout.write('ready\n');
-  let i = 2;
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line === 'run') process.stdout.write(JSON.stringify(await timed(i++)) + '\n');
+    const on = line === 'run on' || (line === 'run' && trace === 'on');
+    if (line.startsWith('run')) process.stdout.write(JSON.stringify(await timed(i++, on)) + '\n');
   }
   await close();
 } finally {

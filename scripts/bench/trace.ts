@@ -12,15 +12,22 @@
 //
 // Method. This machine is shared: run times drift by tens of percent with other processes' load,
 // which a 2% effect drowns in unless every comparison is made at one moment and with a measure the
-// load does not stretch. So each configuration (hooks compiled out, tracing off, tracing on) runs in
-// a long-lived process of its own (no shared JIT; the baseline is a copy of dist/ with the hook checks
-// removed, _trace_nohook.ts), and the parent asks the three for one run each in turn, a round, in an
-// order that rotates through all six permutations (the first of a round must not always be the one
-// that finds the caches cold). A round's ratios (off/compiled-out, on/off) are taken within the
-// round; the figure is their median over every round, with a distribution-free 95% interval for
-// that median (order statistics), so that a reader sees whether 2% is resolved. Rounds come from
-// several sets of fresh processes, because some variation is per process (heap layout, JIT
-// decisions) and no number of runs in one process averages it out.
+// load does not stretch. And a process has luck of its own: two processes of the same
+// configuration differed by up to 2x in the steady workload's CPU time, run after run, while runs
+// within one process agree far better (JIT and heap decisions made once and kept).
+//   - Tracing off against compiled out must compare two processes (one copy of the runtime each:
+//     the baseline is a copy of dist/ with the hook checks removed, _trace_nohook.ts; two copies in
+//     one process would measure each other's inline caches).
+//   - Tracing on against off is measured within one process that turns tracing on and off at run
+//     time (a recorder started and stopped around its runs), which is also how `corral trace
+//     start|stop` uses it; the old cross-process ratio (that process's on against the tracing-off
+//     process) is reported beside it as *_xproc_pct.
+// The parent asks the three processes for their runs in turn, a round, in an order that rotates
+// through all six permutations (the first of a round must not always be the one that finds the
+// caches cold); the toggling process's pair alternates its order too. A round's ratios are taken
+// within the round; the figure is their median over every round, with a distribution-free 95%
+// interval for that median (order statistics), so that a reader sees whether a target is
+// resolved. Rounds come from several sets of fresh processes.
 //
 // The headline figures compare the traced thread's time on a CPU (Linux schedstat): what tracing
 // costs the thread that runs the actors and serves the syscalls, which is what the hooks add to,
@@ -34,7 +41,10 @@ import { makeNoHookCopy } from './_trace_nohook.js';
 import { median, report, round } from './report.js';
 
 type Workload = 'msg' | 'steady' | 'sys';
-type Config = 'nohook' | 'off' | 'on';
+/** What a run measured: hooks compiled out; tracing off; on and off in the toggling process. */
+type Config = 'nohook' | 'off' | 'on' | 'toff';
+/** A round's order: 'on' stands for the toggling process's pair of runs (on and off). */
+type Slot = 'nohook' | 'off' | 'on';
 
 const env = (k: string, d: number): number => Number(process.env[`CORRAL_BENCH_TRACE_${k}`] ?? d);
 /** Sets of fresh processes and rounds per set, by workload. */
@@ -44,7 +54,7 @@ const PLAN: Record<Workload, { sets: number; rounds: number }> = {
   steady: { sets: env('STEADY_SETS', 4), rounds: env('STEADY_ROUNDS', 6) },
 };
 const CHILD = fileURLToPath(new URL('./_trace_child.js', import.meta.url));
-const PERMS: readonly (readonly Config[])[] = [
+const PERMS: readonly (readonly Slot[])[] = [
   ['nohook', 'off', 'on'],
   ['on', 'off', 'nohook'],
   ['off', 'nohook', 'on'],
@@ -67,7 +77,7 @@ class Child {
   private readonly proc: ChildProcess;
   private readonly lines: AsyncIterator<string>;
 
-  constructor(base: string, workload: Workload, trace: 'off' | 'on') {
+  constructor(base: string, workload: Workload, trace: 'off' | 'toggle') {
     // --expose-gc: each run starts from a collected heap (_trace_child.ts).
     this.proc = spawn(process.execPath, ['--expose-gc', CHILD, base, workload, trace], {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -85,8 +95,8 @@ class Child {
     if ((await this.line()) !== 'ready') throw new Error('trace bench: a child did not start');
   }
 
-  async run(): Promise<Run> {
-    this.proc.stdin!.write('run\n');
+  async run(cmd: 'run' | 'run on' | 'run off' = 'run'): Promise<Run> {
+    this.proc.stdin!.write(`${cmd}\n`);
     return JSON.parse(await this.line()) as Run;
   }
 
@@ -98,12 +108,17 @@ class Child {
 }
 
 interface Measured {
-  /** Per round, of CPU time: off / compiled-out, on / off. */
+  /**
+   * Per round, of CPU time: off / compiled-out (two processes), and on / off within the toggling
+   * process (tracing started and stopped at run time, as `corral trace start|stop` does).
+   */
   offRatios: number[];
   onRatios: number[];
   /** The same, of wall-clock time. */
   offWall: number[];
   onWall: number[];
+  /** on / off across processes (the toggling one's on against the off one's): what it used to be. */
+  onXproc: number[];
   runs: Record<Config, Run[]>;
 }
 
@@ -113,26 +128,36 @@ async function measure(workload: Workload, nohook: string, real: string): Promis
     onRatios: [],
     offWall: [],
     onWall: [],
-    runs: { nohook: [], off: [], on: [] },
+    onXproc: [],
+    runs: { nohook: [], off: [], on: [], toff: [] },
   };
   const { sets, rounds } = PLAN[workload];
   for (let s = 0; s < sets; s++) {
-    const kids: Record<Config, Child> = {
+    const kids: Record<Slot, Child> = {
       nohook: new Child(nohook, workload, 'off'),
       off: new Child(real, workload, 'off'),
-      on: new Child(real, workload, 'on'),
+      on: new Child(real, workload, 'toggle'),
     };
     try {
       // One at a time: their warm-ups must not compete for the two cores either.
       for (const c of Object.values(kids)) await c.ready();
       for (let r = 0; r < rounds; r++) {
         const got = {} as Record<Config, Run>;
-        for (const c of PERMS[(s * rounds + r) % PERMS.length]!) got[c] = await kids[c].run();
+        for (const c of PERMS[(s * rounds + r) % PERMS.length]!) {
+          if (c !== 'on') got[c] = await kids[c].run();
+          else {
+            // The toggling process's pair, in alternating order.
+            const first = r % 2 === 0 ? 'on' : 'toff';
+            for (const p of [first, first === 'on' ? 'toff' : 'on'] as const)
+              got[p] = await kids.on.run(p === 'on' ? 'run on' : 'run off');
+          }
+        }
         for (const c of Object.keys(got) as Config[]) m.runs[c].push(got[c]);
         m.offRatios.push(got.off.cpu / got.nohook.cpu);
-        m.onRatios.push(got.on.cpu / got.off.cpu);
+        m.onRatios.push(got.on.cpu / got.toff.cpu);
         m.offWall.push(got.off.ms / got.nohook.ms);
-        m.onWall.push(got.on.ms / got.off.ms);
+        m.onWall.push(got.on.ms / got.toff.ms);
+        m.onXproc.push(got.on.cpu / got.off.cpu);
       }
     } finally {
       await Promise.all(Object.values(kids).map((c) => c.close()));
@@ -188,6 +213,12 @@ export async function run(): Promise<void> {
       for (const [label, x] of workloads) {
         fields[`${label}_wall_pct`] = pct(median(x[wall]));
         fields[`${label}_wall_ci95`] = ciText(x[wall]);
+      }
+      if (k === 'on') {
+        for (const [label, x] of workloads) {
+          fields[`${label}_xproc_pct`] = pct(median(x.onXproc));
+          fields[`${label}_xproc_ci95`] = ciText(x.onXproc);
+        }
       }
       report({ name, value: worst(cpu), unit: '%', n: rounds, ...fields, target });
     };
