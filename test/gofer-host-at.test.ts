@@ -16,7 +16,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lstatAt, modeOf, nativeAtLoaded, useNativeAt } from '../actors/gofer/host_at.js';
@@ -63,6 +64,52 @@ test('lstatAt answers as Node does, through the addon when it is built', () => {
       closeSync(fd);
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the addon refuses guest ranges outside guest memory, NaN included, before anything moves', (t) => {
+  if (!existsSync(ADDON)) return t.skip('the addon is not built here');
+  const addon = createRequire(import.meta.url)(ADDON) as {
+    readv(fd: number, mem: Uint8Array, iovs: number, n: number, pos: number): number;
+    writev(fd: number, mem: Uint8Array, iovs: number, n: number, pos: number): number;
+    fstatfd(fd: number, out: Uint8Array, ptr: number): number;
+  };
+  const EFAULT = -osConstants.errno.EFAULT;
+  const dir = mkdtempSync(join(tmpdir(), 'corral-hostat-'));
+  const file = join(dir, 'f');
+  writeFileSync(file, 'x'.repeat(64));
+  const fd = openSync(file, constants.O_RDWR);
+  try {
+    const mem = new Uint8Array(256);
+    // One iovec at 0: {buf 64, len 16}, and one whose buffer runs past the end: {buf 250, len 16}.
+    const view = new DataView(mem.buffer);
+    view.setUint32(0, 64, true);
+    view.setUint32(4, 16, true);
+    view.setUint32(8, 250, true);
+    view.setUint32(12, 16, true);
+    const cases: [string, () => number, number][] = [
+      ['readv, iovecs at NaN', () => addon.readv(fd, mem, NaN, 1, 0), EFAULT],
+      ['readv, iovecs at -8', () => addon.readv(fd, mem, -8, 1, 0), EFAULT],
+      ['readv, iovecs past the end', () => addon.readv(fd, mem, 252, 1, 0), EFAULT],
+      ['readv, a buffer past the end', () => addon.readv(fd, mem, 0, 2, 0), EFAULT],
+      ['writev, iovecs at NaN', () => addon.writev(fd, mem, NaN, 1, 0), EFAULT],
+      ['fstat to NaN', () => addon.fstatfd(fd, mem, NaN), EFAULT],
+      ['fstat past the end', () => addon.fstatfd(fd, mem, 200), EFAULT],
+      ['readv in range', () => addon.readv(fd, mem, 0, 1, 0), 16],
+      ['fstat in range', () => addon.fstatfd(fd, mem, 128), 0],
+    ];
+    for (const [what, call, want] of cases) {
+      mem.fill(0, 64, 80);
+      const got = call();
+      assert.equal(got, want, `${what}: got ${got}, want ${want}`);
+      // A refused call moved nothing; the read in range filled exactly its 16 bytes.
+      const filled = Buffer.from(mem.subarray(64, 80)).toString('latin1');
+      const wantFilled = what === 'readv in range' ? 'x'.repeat(16) : '\0'.repeat(16);
+      assert.equal(filled, wantFilled, `${what}: guest bytes 64..80`);
+    }
+  } finally {
+    closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
   }
 });

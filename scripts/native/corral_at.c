@@ -145,7 +145,8 @@ static void put64(uint8_t *p, uint64_t x) {
 
 /* A WASI filestat (64 bytes, little-endian, padding zero) at `ptr` of guest memory `mem`. */
 static int put_filestat(uint8_t *mem, size_t mem_len, double ptr, const struct stat *st) {
-  if (ptr < 0 || ptr + 64 > (double)mem_len) return -EFAULT;
+  // Negated comparisons: a NaN offset is out of range too (a cast of it to size_t is undefined).
+  if (!(ptr >= 0) || ptr + 64 > (double)mem_len) return -EFAULT;
   uint8_t *p = mem + (size_t)ptr;
   memset(p, 0, 64);
   put64(p, (uint64_t)st->st_dev);
@@ -182,7 +183,7 @@ static int simple_path(napi_env env, napi_value bytes, napi_value off_v, napi_va
   const char *src = typed(env, bytes, napi_uint8_array, &n);
   double off = num_arg(env, off_v), len = num_arg(env, len_v);
   if (src == NULL) return -EINVAL;
-  if (off < 0 || len < 0 || off + len > (double)n) return -EFAULT;
+  if (!(off >= 0) || !(len >= 0) || off + len > (double)n) return -EFAULT;
   size_t l = (size_t)len;
   const char *p = src + (size_t)off;
   if (l == 0 || l >= PATH_MAX_ || p[0] == '/' || p[l - 1] == '/') return FALLBACK;
@@ -351,7 +352,7 @@ static napi_value closeslot(napi_env env, napi_callback_info info) {
  */
 static int iovecs(uint8_t *mem, size_t mem_len, double iovs, int32_t n, struct iovec *out) {
   if (n < 0) return -EINVAL; // a count past 2^31: readv(2)'s EINVAL for one past IOV_MAX
-  if (iovs < 0 || iovs + 8.0 * n > (double)mem_len) return -EFAULT;
+  if (!(iovs >= 0) || iovs + 8.0 * n > (double)mem_len) return -EFAULT;
   int k = 0;
   for (int32_t i = 0; i < n; i++) {
     const uint8_t *e = mem + (size_t)iovs + 8 * (size_t)i;
