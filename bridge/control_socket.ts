@@ -123,6 +123,15 @@ function bindRep(address: string): NanoSocket {
  * on a loaded machine may need more than a second to connect to a reply socket.
  */
 const CLOSE_GRACE_MS = 5000;
+/**
+ * A reply sent this long before close() has left the host (nanomsg writes it within a
+ * millisecond or so): close() need not wait for its acknowledgement. Such a wait was what made
+ * `corral delete` take 1-6 s after a `corral wait` whose acknowledgement was lost (its client had
+ * exited): the wait's reply socket held the host for the whole grace.
+ */
+const SENT_MS = 100;
+/** How long a client waits for its acknowledgement to be taken (the reply socket to go). */
+const ACK_WAIT_MS = 200;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: WireError };
 
@@ -142,7 +151,10 @@ export function serveControl(
    * Per-operation reply sockets: `settled` resolves once the socket is closed (its reply
    * acknowledged, or dropped); `finish` closes it now.
    */
-  const pending = new Map<NanoSocket, { settled: Promise<void>; finish: () => void }>();
+  const pending = new Map<
+    NanoSocket,
+    { settled: Promise<void>; finish: () => void; sentAt: () => number | null }
+  >();
   let nextPending = 0;
   let closed = false;
 
@@ -167,6 +179,8 @@ export function serveControl(
     let done!: () => void;
     const settled = new Promise<void>((r) => (done = r));
     let replied = false;
+    /** performance.now() of the last reply sent; null while none was. */
+    let sentAt: number | null = null;
     const finish = (): void => {
       clearTimeout(drop);
       if (!sock.closed) sock.close();
@@ -182,7 +196,7 @@ export function serveControl(
       finish();
     };
     let drop = setTimeout(expire, collectTimeoutMs);
-    pending.set(sock, { settled, finish });
+    pending.set(sock, { settled, finish, sentAt: () => sentAt });
     sock.on('data', (buf: Buffer) => {
       if (isAck(buf)) return finish();
       // Collected: an operation may take as long as it takes (a wait), so no deadline runs now.
@@ -191,6 +205,7 @@ export function serveControl(
         if (sock.closed) return;
         sock.send(encode(frameOf(idOf(buf) || id, o)));
         replied = true;
+        sentAt = performance.now();
         clearTimeout(drop);
         drop = setTimeout(expire, collectTimeoutMs);
       });
@@ -234,6 +249,12 @@ export function serveControl(
       await closeAfterFlush(main);
       // Replies already settled (the destroy that emptied the sandbox) get a moment to be collected
       // and acknowledged: the host must not exit before its client has the reply.
+      // Replies that left long ago are done with; only those just sent wait for their client.
+      const now = performance.now();
+      for (const p of [...pending.values()]) {
+        const at = p.sentAt();
+        if (at !== null && now - at >= SENT_MS) p.finish();
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all([...pending.values()].map((p) => p.settled)),
@@ -269,13 +290,43 @@ export function processAlive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !zombie(pid);
+}
+
+/**
+ * Whether `pid` has exited but not been reaped (state Z in /proc/<pid>/stat, as ps shows it). A
+ * detached sandbox host's parent is whoever reaps orphans (init, a subreaper), which may take its
+ * time: here `corral delete` waited 1-1.5 s on a host that had exited 30 ms after the reply,
+ * because kill(pid, 0) succeeds on a zombie. A zombie holds no file, socket or memory any more.
+ */
+function zombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return false; // no procfs: kill(2)'s answer stands
+  }
+  // "pid (comm) S ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+  return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
 }
 
 const LIVENESS_POLL_MS = 100;
+
+/** Resolves once the reply socket at `address` is gone (its file unlinked), or ACK_WAIT_MS passed. */
+function ackTaken(address: string): Promise<void> {
+  const file = ipcPath(address);
+  const deadline = performance.now() + ACK_WAIT_MS;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!fs.existsSync(file) || performance.now() >= deadline) resolve();
+      else setTimeout(check, 2);
+    };
+    check();
+  });
+}
 let nextRequestId = 1;
 
 /**
@@ -306,9 +357,12 @@ function exchange(
         else resolve(value!);
         return;
       }
-      // The binding sends from a poll callback: closing at once would drop the acknowledgement.
+      // The binding sends from a poll callback, and nanomsg writes from its own thread: closing at
+      // once would often drop the acknowledgement (then the host held its reply socket, and
+      // itself at exit, for the whole CLOSE_GRACE_MS). The server closes the socket, and nanomsg
+      // unlinks its file, when the acknowledgement arrives: that is awaited, for ACK_WAIT_MS at most.
       sock.send(encode({ id, ack: true }));
-      void closeAfterFlush(sock).then(() => resolve(value!));
+      void ackTaken(address).then(() => closeAfterFlush(sock).then(() => resolve(value!)));
     };
     sock.on('error', (e) =>
       finish(new ControlError('ECONNRESET', `control socket ${address}: ${e.message}`)),

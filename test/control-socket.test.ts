@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { ActorSystem } from '../actors/runtime/index.js';
-import { ControlError, controlRequest, serveControl } from '../bridge/control_socket.js';
+import { ControlError, controlRequest, processAlive, serveControl } from '../bridge/control_socket.js';
 import { nanomsg } from '../bridge/control_wire.js';
 import { FAKE_LOADER } from './helpers/fake_loader.js';
 
@@ -176,5 +176,47 @@ test('a server that never answers: the deadline fires; a dead host fails the wai
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a zombie is not alive: an exited host whose reaper is slow is gone for delete and list', async () => {
+  // A short sleep in the background of a shell that then becomes a long `sleep`, which never
+  // reaps it (it ends after the exec: a shell may reap a child that ended before). Should the child
+  // vanish all the same (its pid reaped by someone else), the set-up is made again.
+  for (let attempt = 1; ; attempt++) {
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+      const pid = Number(line.toString().trim());
+      const stateOf = (): string | null => {
+        try {
+          const s = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+          return s.charAt(s.lastIndexOf(')') + 2);
+        } catch {
+          return null;
+        }
+      };
+      const deadline = Date.now() + 10_000;
+      let state = stateOf();
+      while (state !== 'Z' && state !== null) {
+        assert.ok(Date.now() < deadline, 'the child became a zombie');
+        await new Promise((r) => setImmediate(r));
+        state = stateOf();
+      }
+      if (state === null) {
+        assert.ok(attempt < 5, 'a zombie could be made');
+        continue;
+      }
+      process.kill(pid, 0); // kill(2) still finds it...
+      assert.equal(processAlive(pid), false, 'got alive, want gone: a zombie');
+      assert.equal(processAlive(parent.pid!), true, 'a sleeping process is alive');
+      assert.equal(processAlive(process.pid), true);
+      return;
+    } finally {
+      parent.kill('SIGKILL');
+      await once(parent, 'exit');
+    }
   }
 });

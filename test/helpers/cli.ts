@@ -120,13 +120,19 @@ export class CorralCli {
   }
 }
 
-/** True while process `pid` exists. */
+/** True while process `pid` exists and has not exited (a zombie is gone). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // An exited process its reaper has not collected yet (state Z) holds nothing any more: gone.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
+  } catch {
+    return false;
   }
 }
 
