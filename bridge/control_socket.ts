@@ -48,6 +48,8 @@ export interface ServeOptions {
   collectTimeoutMs?: number;
   /** Diagnostic messages (malformed frames, dropped replies). */
   log?: (msg: string) => void;
+  /** How long close() waits for replies just sent to be acknowledged; default CLOSE_GRACE_MS. */
+  closeGraceMs?: number;
 }
 
 export interface ControlServer {
@@ -144,6 +146,7 @@ export function serveControl(
   const graceMs = opts.graceMs ?? 25;
   const collectTimeoutMs = opts.collectTimeoutMs ?? 30_000;
   const log = opts.log ?? ((): void => undefined);
+  const closeGraceMs = opts.closeGraceMs ?? CLOSE_GRACE_MS;
   const dir = path.dirname(ipcPath(address));
   // All owned by this server (the thread that called serveControl).
   const main = bindRep(address);
@@ -258,7 +261,7 @@ export function serveControl(
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all([...pending.values()].map((p) => p.settled)),
-        new Promise((r) => (timer = setTimeout(r, CLOSE_GRACE_MS))),
+        new Promise((r) => (timer = setTimeout(r, closeGraceMs))),
       ]);
       clearTimeout(timer);
       for (const p of [...pending.values()]) p.finish();

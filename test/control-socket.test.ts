@@ -146,6 +146,36 @@ test('a reply socket answers every collect until the client acknowledges, then g
   });
 });
 
+test('close does not wait on a reply that left long ago and was never acknowledged', async () => {
+  const system = await ActorSystem.start({ workers: 0 });
+  const loader = await system.spawn({ module: FAKE_LOADER, export: 'createFakeLoader' });
+  // A grace far past the test's deadline: a close that waited for it would fail the test.
+  const server = serveControl(address, (req) => system.request(loader, req.op, req, { timeoutMs: 0 }), {
+    closeGraceMs: 600_000,
+  });
+  try {
+    const first = JSON.parse(
+      (await rawExchangeAt(address, JSON.stringify({ id: 9, req: { op: 'slow' } }))).toString('utf8'),
+    ) as { id: number; pending: string };
+    // Collected, never acknowledged: the client went away (a killed `corral wait`).
+    const got = JSON.parse((await rawExchangeAt(first.pending, '{"id":9}')).toString('utf8')) as unknown;
+    assert.deepEqual(got, { id: 9, ok: true, value: { slow: true } });
+    // The condition under test is the reply's age (SENT_MS, 100 ms), so time must pass here.
+    await new Promise((r) => setTimeout(r, 150));
+    let deadline: NodeJS.Timeout | undefined;
+    await Promise.race([
+      server.close(),
+      new Promise((_, reject) => {
+        deadline = setTimeout(() => reject(new Error('close waited for the acknowledgement')), 10_000);
+      }),
+    ]).finally(() => clearTimeout(deadline));
+  } finally {
+    await server.close();
+    await system.shutdown();
+  }
+  assert.deepEqual(fs.readdirSync(tmp), [], 'every socket file is removed on close');
+});
+
 test('a missing socket fails at once with a clear error', async () => {
   const t0 = Date.now();
   await assert.rejects(
