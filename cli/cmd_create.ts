@@ -14,7 +14,10 @@ import type { ReadyLine, SandboxHostArgs } from './sandbox_host.js';
 import { currentOwner, validateContainerId, type ContainerState, type StateStore } from './state_store.js';
 
 const HOST_READY_TIMEOUT_MS = 10_000;
-const HOST_SCRIPT = fileURLToPath(new URL('./sandbox_host.js', import.meta.url));
+const HOST_SCRIPT = fileURLToPath(new URL('./sandbox_host_entry.js', import.meta.url));
+const HOST_BUNDLE = fileURLToPath(new URL('./sandbox_host.bundle.cjs', import.meta.url));
+/** Runs the host's bundle with a code cache, or HOST_SCRIPT when the bundle is stale. */
+const RUN_BUNDLE = fileURLToPath(new URL('../../bin/run_bundle.cjs', import.meta.url));
 
 /** Loads the bundle and resolves its executable: the errors runc users expect, before anything starts. */
 export function checkBundle(dir: string): Bundle {
@@ -57,7 +60,7 @@ function hostEnv(): NodeJS.ProcessEnv {
 
 /** Starts the detached sandbox host and waits for its readiness line; returns its pid. */
 function startHost(args: SandboxHostArgs): Promise<number> {
-  const child = spawn(process.execPath, [HOST_SCRIPT, JSON.stringify(args)], {
+  const child = spawn(process.execPath, [RUN_BUNDLE, HOST_BUNDLE, HOST_SCRIPT, JSON.stringify(args)], {
     detached: true,
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     env: hostEnv(),

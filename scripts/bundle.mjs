@@ -12,13 +12,14 @@
 //   instead of ~57, and the first guest of `corral run` waits for both;
 // - the direct file service a guest worker loads by URL (dist/actors/gofer/direct_files.bundle.cjs,
 //   named by file_syscalls.ts while fresh): CommonJS, so that the worker can require() it at the
-//   guest's first file call, synchronously, and a guest that opens no file never loads it.
+//   guest's first file call, synchronously, and a guest that opens no file never loads it;
+// - the detached sandbox host (dist/cli/sandbox_host.bundle.cjs, run by bin/run_bundle.cjs with a
+//   code cache too): importing its ~100 modules unbundled took ~100 ms of every `corral create`.
 //
 // Splitting the CLI at its dynamic imports, so that `run` could start its gofer and worker before
-// the bulk of the code loads, was tried: ~40 chunks cost far more than they overlapped. The
-// detached sandbox host gained nothing measurable: its start-up is the Node isolate's, not module
-// loading. Other scripts stay separate files in dist/ and are found by URL, so every
-// `import.meta.url` in the CLI's modules is rewritten to the URL its own file has in dist/,
+// the bulk of the code loads, was tried: ~40 chunks cost far more than they overlapped. Other
+// scripts stay separate files in dist/ and are found by URL, so every `import.meta.url` in the
+// 'cli' bundles' modules is rewritten to the URL its own file has in dist/,
 // relative to the bundle's own URL (`__corral_url`, set by the bundle's first line):
 // `new URL('./guest_worker.js', import.meta.url)` keeps pointing where it did. In the other
 // CommonJS bundles, a module of the graph that reads import.meta fails the build.
@@ -33,6 +34,7 @@ const dist = resolve(root, 'dist');
 /** [entry, bundle, kind] under dist/: 'cli' is CommonJS with import.meta.url rewritten. */
 const PROGRAMS = [
   ['cli/corral_entry.js', 'cli/corral.bundle.cjs', 'cli'],
+  ['cli/sandbox_host_entry.js', 'cli/sandbox_host.bundle.cjs', 'cli'],
   ['actors/gofer/gofer_main.js', 'actors/gofer/gofer_main.bundle.cjs', 'cjs'],
   ['platform/thread/guest_worker.js', 'platform/thread/guest_worker.bundle.cjs', 'cjs'],
   ['actors/gofer/direct_files.js', 'actors/gofer/direct_files.bundle.cjs', 'cjs'],
