@@ -14,6 +14,8 @@ import { FAKE_LOADER } from './helpers/fake_loader.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'corral-ctl-'));
 const address = `ipc://${tmp}/control.sock`;
+// Whichever tests ran (a name pattern may pick one), the directory goes at the end.
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function withServer(fn: () => Promise<void>): Promise<void> {
   const system = await ActorSystem.start({ workers: 0 });
@@ -205,7 +207,6 @@ test('a server that never answers: the deadline fires; a dead host fails the wai
     assert.ok(Date.now() - t0 < 2000, 'noticed within a few polls');
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
 
