@@ -135,6 +135,16 @@ const SENT_MS = 100;
 /** How long a client waits for its acknowledgement to be taken (the reply socket to go). */
 const ACK_WAIT_MS = 200;
 
+/** A reply on its own socket, owned by the server that made it. */
+interface PendingReply {
+  /** Resolves once the socket is closed (its reply acknowledged, or dropped). */
+  readonly settled: Promise<void>;
+  /** Closes it now. */
+  readonly finish: () => void;
+  /** performance.now() when its reply was last sent; null while none was. */
+  sentAt: number | null;
+}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: WireError };
 
 /** Serves `handler` at `address` (ipc://…). Throws when the address cannot be bound. */
@@ -150,14 +160,8 @@ export function serveControl(
   const dir = path.dirname(ipcPath(address));
   // All owned by this server (the thread that called serveControl).
   const main = bindRep(address);
-  /**
-   * Per-operation reply sockets: `settled` resolves once the socket is closed (its reply
-   * acknowledged, or dropped); `finish` closes it now.
-   */
-  const pending = new Map<
-    NanoSocket,
-    { settled: Promise<void>; finish: () => void; sentAt: () => number | null }
-  >();
+  /** Per-operation reply sockets. */
+  const pending = new Map<NanoSocket, PendingReply>();
   let nextPending = 0;
   let closed = false;
 
@@ -181,25 +185,23 @@ export function serveControl(
     const sock = bindRep(addr);
     let done!: () => void;
     const settled = new Promise<void>((r) => (done = r));
-    let replied = false;
-    /** performance.now() of the last reply sent; null while none was. */
-    let sentAt: number | null = null;
     const finish = (): void => {
       clearTimeout(drop);
       if (!sock.closed) sock.close();
       pending.delete(sock);
       done();
     };
+    const entry: PendingReply = { settled, finish, sentAt: null };
     const expire = (): void => {
       log(
-        replied
+        entry.sentAt !== null
           ? `control: the reply to request ${id} was never acknowledged; closed`
           : `control: nobody collected the reply to request ${id}; dropped`,
       );
       finish();
     };
     let drop = setTimeout(expire, collectTimeoutMs);
-    pending.set(sock, { settled, finish, sentAt: () => sentAt });
+    pending.set(sock, entry);
     sock.on('data', (buf: Buffer) => {
       if (isAck(buf)) return finish();
       // Collected: an operation may take as long as it takes (a wait), so no deadline runs now.
@@ -207,8 +209,7 @@ export function serveControl(
       void outcome.then((o) => {
         if (sock.closed) return;
         sock.send(encode(frameOf(idOf(buf) || id, o)));
-        replied = true;
-        sentAt = performance.now();
+        entry.sentAt = performance.now();
         clearTimeout(drop);
         drop = setTimeout(expire, collectTimeoutMs);
       });
@@ -255,8 +256,7 @@ export function serveControl(
       // Replies that left long ago are done with; only those just sent wait for their client.
       const now = performance.now();
       for (const p of [...pending.values()]) {
-        const at = p.sentAt();
-        if (at !== null && now - at >= SENT_MS) p.finish();
+        if (p.sentAt !== null && now - p.sentAt >= SENT_MS) p.finish();
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -115,11 +115,19 @@ export function cachedInstrument(
   return out;
 }
 
-/** Removes the entry of `programHash` (one that did not compile: made again next time). */
-export function dropInstrumented(programHash: string): void {
+/**
+ * Removes the entry of `programHash` (one that did not compile: made again next time); returns
+ * whether there was one, that is, whether the form that failed may have come from the cache.
+ */
+export function dropInstrumented(programHash: string): boolean {
   const self = entriesDir === null ? '' : ownHash();
-  if (entriesDir !== null && self !== '')
-    fs.rmSync(path.join(entriesDir, entryName(programHash, self)), { force: true });
+  if (entriesDir === null || self === '') return false;
+  try {
+    fs.unlinkSync(path.join(entriesDir, entryName(programHash, self)));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function store(dir: string, file: string, data: Uint8Array): void {

@@ -170,14 +170,16 @@ async function compileChecked(bytes: Uint8Array, label: string, hash: string): P
   try {
     module = await Wasm.compile(instrumented(bytes, hash, true));
   } catch (err) {
+    // Keep V8's own message: it names the section and byte offset of the fault.
+    const msg = (err as Error).message.replace(/^WebAssembly\.compile\(\): /, '');
+    const invalid = new ModuleError('ENOEXEC', `invalid WebAssembly module: ${label}: ${msg}`);
+    // A damaged cache entry must not fail a good program: once more from the program itself. With
+    // no entry (the cache off, or the program never instrumented) the program itself failed.
+    if (!dropInstrumented(hash)) throw invalid;
     try {
-      // A damaged cache entry must not fail a good program: once more from the program itself.
       module = await Wasm.compile(instrumented(bytes, hash, false));
-      dropInstrumented(hash);
     } catch {
-      // Keep V8's own message: it names the section and byte offset of the fault.
-      const msg = (err as Error).message.replace(/^WebAssembly\.compile\(\): /, '');
-      throw new ModuleError('ENOEXEC', `invalid WebAssembly module: ${label}: ${msg}`);
+      throw invalid;
     }
   }
   const corralImports = checkInterface(module, label);

@@ -41,14 +41,9 @@ async function rawExchangeAt(addr: string, bytes: string): Promise<Buffer> {
   return buf;
 }
 
-/** Sends raw bytes on a REQ socket and returns the parsed reply. */
+/** Sends raw bytes to the control socket and returns the parsed reply. */
 async function rawExchange(bytes: string): Promise<{ id: number; ok: boolean; error?: { message: string } }> {
-  const sock = nanomsg().socket('req');
-  sock.connect(address);
-  const got = new Promise<Buffer>((r) => sock.on('data', r));
-  sock.send(bytes);
-  const buf = await got;
-  sock.close();
+  const buf = await rawExchangeAt(address, bytes);
   return JSON.parse(buf.toString('utf8')) as { id: number; ok: boolean; error?: { message: string } };
 }
 
