@@ -71,6 +71,9 @@ export async function runInProcess(
       rootBundle: bundle.dir,
       // A terminal container in the foreground gets the caller's own terminal, as with runc run.
       rootStdio: (bundle.spec.process.terminal ? callerTerminal() : undefined) ?? { kind: 'inherit' },
+      // One program, run once: its gofer process is started only if something needs the files
+      // (actors/gofer/on_demand_gofer.ts); a detached sandbox attaches at create, as runsc does.
+      goferStart: 'on-demand',
       ...(traceFile !== undefined ? { trace: { file: traceFile } } : {}),
     });
   } catch (e) {

@@ -18,10 +18,14 @@ function version(): string {
 /**
  * `run` and `do` host their sandbox in this process and run one program: start its guest worker
  * first, so that the thread boots (~40 ms) while the Loader's modules load, and start no spare.
+ * Their gofer is attached on demand (cmd_run.ts): the thread's gofer process is started now too
+ * only when `program` (the init's host path; null when it cannot be found yet, and the command
+ * then reports why) may use files, so that its node start-up overlaps the CLI's own.
  */
-async function prestartGuests(): Promise<void> {
-  // The thread's shared gofer process too: its node start-up (~70 ms) overlaps the CLI's own.
-  (await import('../actors/gofer/gofer_process.js')).prestartGofer();
+async function prestartGuests(program: string | null): Promise<void> {
+  if (program !== null && (await import('../platform/wasm_imports.js')).programMayUseFiles(program)) {
+    (await import('../actors/gofer/gofer_process.js')).prestartGofer();
+  }
   (await import('../actors/process-group/guest_platform.js')).prestartGuestStrategy({
     warm: 1,
     refill: false,
@@ -29,6 +33,17 @@ async function prestartGuests(): Promise<void> {
   // Programs instrumented by an earlier run are read, not instrumented again (~15-20 ms cold).
   const cache = await import('../platform/instrument_cache.js');
   cache.useInstrumentCache(cache.defaultCacheDir());
+}
+
+/** The init program of the bundle in `dir`, as its start will find it; null on any problem. */
+async function bundleProgram(dir: string): Promise<string | null> {
+  const { loadBundle } = await import('../actors/loader/bundle/index.js');
+  const { initProgram } = await import('../actors/loader/launch_request.js');
+  try {
+    return initProgram(loadBundle(dir));
+  } catch {
+    return null;
+  }
 }
 
 async function dispatch(cmd: ParsedCommand): Promise<number> {
@@ -44,12 +59,14 @@ async function dispatch(cmd: ParsedCommand): Promise<number> {
     case 'start':
       return (await import('./cmd_create.js')).runStart(cmd);
     case 'run':
-      if (!cmd.flags.detach) await prestartGuests();
+      if (!cmd.flags.detach) {
+        await prestartGuests(await bundleProgram(cmd.flags.bundle));
+      }
       return (await import('./cmd_run.js')).runRun(cmd);
     case 'exec':
       return (await import('./cmd_exec.js')).runExec(cmd);
     case 'do':
-      await prestartGuests();
+      await prestartGuests(cmd.file);
       return (await import('./cmd_do.js')).runDo(cmd);
     case 'spec':
       return (await import('./cmd_spec.js')).runSpec(cmd);

@@ -21,6 +21,7 @@ import { ActorSystem, type ActorRef } from '../actors/runtime/index.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
 import { settleGofers } from '../actors/loader/loader_gofer.js';
 import { closeThreadGofer } from '../actors/gofer/gofer_process.js';
+import type { GoferStart } from '../actors/gofer/gofer_registry.js';
 import { SandboxTraceControl } from '../actors/trace/loader_trace_ops.js';
 import { controlAddress } from './state_store.js';
 
@@ -35,6 +36,8 @@ export interface SandboxOptions {
   log?: (msg: string) => void;
   /** Trace the whole sandbox from before its Loader starts into this absolute path (`--trace`). */
   trace?: { file: string; format?: TraceFormat };
+  /** When containers' gofers attach (LoaderArgs.goferStart); 'eager' when absent. */
+  goferStart?: GoferStart;
 }
 
 export interface HostedSandbox {
@@ -68,6 +71,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<HostedSandbox>
       rootCid: opts.rootCid,
       rootBundle: opts.rootBundle,
       rootStdio: opts.rootStdio,
+      ...(opts.goferStart !== undefined ? { goferStart: opts.goferStart } : {}),
     };
     loader = await system.spawn({
       module: LOADER_MODULE,

@@ -14,6 +14,7 @@ import { CORRAL_FUNCTIONS } from './corral_abi.js';
 import { instrumentLoops } from './instrument.js';
 import { cachedInstrument, dropInstrumented } from './instrument_cache.js';
 import { Wasm, type WasmModule } from './wasm_api.js';
+import { usesFiles } from './wasm_imports.js';
 
 /** A validated, compiled guest program. Immutable; shareable between processes and workers. */
 export interface GuestModule {
@@ -24,6 +25,8 @@ export interface GuestModule {
   readonly label: string;
   /** Names of the functions it imports from corral_v1. */
   readonly corralImports: readonly string[];
+  /** Whether it imports a WASI call that reaches files beyond fds 0-2 (wasm_imports.ts). */
+  readonly filesUsed: boolean;
 }
 
 export type ModuleErrorCode = 'ENOEXEC' | 'ENOENT' | 'EACCES' | 'EISDIR' | 'EIO';
@@ -183,7 +186,7 @@ async function compileChecked(bytes: Uint8Array, label: string, hash: string): P
     }
   }
   const corralImports = checkInterface(module, label);
-  return { module, hash, label, corralImports };
+  return { module, hash, label, corralImports, filesUsed: usesFiles(Wasm.Module.imports(module)) };
 }
 
 /**

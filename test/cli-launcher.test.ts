@@ -103,3 +103,22 @@ test('no code cache in a directory others may write, nor with CORRAL_CACHE_DIR e
   assert.equal(off.code, 0, off.err);
   assert.deepEqual(fs.readdirSync(home), []);
 });
+
+test('the bundles run in strict mode and share each builtin module namespace', () => {
+  for (const name of ['corral.bundle.cjs', 'sandbox_host.bundle.cjs']) {
+    const text = fs.readFileSync(join(REPO, 'dist', 'cli', name), 'utf8');
+    // The directive opens the code (esbuild's own comes after the banner, where it does nothing).
+    assert.ok(text.startsWith('"use strict";\n'), `${name} opens with "use strict"`);
+    assert.equal(text.split('__toESM(require("node:').length - 1, 0, `${name}: no per-importer namespace`);
+    assert.ok(text.includes('__toESMBuiltin(require("node:fs")'), `${name}: shared namespaces`);
+  }
+  // Strict mode, in fact: assigning to an undeclared name throws there (and only there).
+  const probe = join(dirs.make(), 'probe.cjs');
+  const bundle = fs.readFileSync(join(REPO, 'dist', 'cli', 'corral.bundle.cjs'), 'utf8');
+  const head = bundle.slice(0, bundle.indexOf('\n// '));
+  fs.writeFileSync(
+    probe,
+    `${head}\ntry { undeclaredCorralName = 1; console.log('sloppy'); } catch { console.log('strict'); }\n`,
+  );
+  assert.equal(execFileSync(process.execPath, [probe], { encoding: 'utf8' }).trim(), 'strict');
+});

@@ -16,6 +16,7 @@ import { runningThreadGofer } from '../actors/gofer/gofer_child.js';
 import { closeGuestStrategy } from '../actors/process-group/guest_platform.js';
 import { makeBundle, TempDirs } from './helpers/bundles.js';
 import { alive, CorralCli, until } from './helpers/cli.js';
+import { goferChildren } from './helpers/gofer_children.js';
 
 const dirs = new TempDirs();
 after(async () => {
@@ -68,24 +69,6 @@ function probeBundle(args: string[], edit: SpecEdit = {}, bins: string[] = []): 
   if (edit.mounts !== undefined) spec.mounts = edit.mounts;
   fs.writeFileSync(cfgPath, JSON.stringify(spec, null, 2));
   return b;
-}
-
-/** Processes whose parent is `parent` and that run the gofer (gofer_main.js, or its bundle). */
-function goferChildren(parent = process.pid): number[] {
-  const out: number[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== parent) continue;
-      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (/gofer_main\.(js|bundle\.cjs)\0/.test(cmd)) out.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }
 
 /**

@@ -111,6 +111,17 @@ test('error cases name the container and the problem', async () => {
       s.sys.request(s.loader, 'bogus', { op: 'bogus', cid: 'root' }),
       /unknown Loader operation/,
     );
+    // Refused where the process is set up (its process-group actor), not by the Loader itself: the
+    // exec fails, and the process that never ran is not left behind.
+    await assert.rejects(
+      s.req({
+        op: 'exec',
+        cid: 'root',
+        process: { args: ['/bin/sleep'] },
+        stdio: { kind: 'paths', stdout: '/nonexistent/corral-dir/out' },
+      }),
+      /nonexistent\/corral-dir/,
+    );
     // The Loader is still there after all of that.
     assert.equal((await s.req({ op: 'ps', cid: 'root' })).length, 1);
     await s.req({ op: 'destroy', cid: 'root' });

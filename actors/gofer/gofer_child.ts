@@ -1,5 +1,6 @@
 // The sandbox host thread's one gofer child process, shared by every container on the thread
-// (gofer_process.ts explains why one per thread). Started on first use (or early, prestartGofer)
+// (gofer_process.ts explains why one per thread). Started on first use (the first attach), or
+// earlier (prestartGofer)
 // and kept warm while the thread lives; requests of all attachments are multiplexed on its
 // socketpair, each tagged with its attachment. If it dies, every attachment hears why and every
 // call in flight answers EIO at once; the next attach starts a new child.
@@ -218,8 +219,9 @@ export function runningThreadGofer(): GoferChild | null {
 }
 
 /**
- * Starts this thread's gofer before any container needs it (`corral run` and `do` start it with
- * their guest worker, so that its node start-up overlaps the CLI's own).
+ * Starts this thread's gofer child before any container asks for it, so that its node start-up
+ * (~30 ms of CPU) overlaps the caller's own: `corral run` and `do` do so when their program may use
+ * files (cli/cmd_run.ts); when it may not, their on-demand gofer never starts one.
  */
 export function prestartGofer(): void {
   threadGofer();

@@ -47,10 +47,18 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
   private readonly host: GoferChild;
   private readonly hangup = new HangupSignal();
   private isClosed = false;
-  readonly generationWord = newGenerationWord();
+  readonly generationWord: Int32Array;
 
-  private constructor(host: GoferChild, att: number, config: GoferConfig, pid: number, roots: number[]) {
+  private constructor(
+    host: GoferChild,
+    att: number,
+    config: GoferConfig,
+    pid: number,
+    roots: number[],
+    generationWord: Int32Array,
+  ) {
     this.host = host;
+    this.generationWord = generationWord;
     this.att = att;
     this.preopens = preopensOf(config.mounts, pid, roots);
   }
@@ -61,9 +69,11 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
 
   /**
    * Attaches `config` to this thread's gofer child (started now if there is none); resolves once
-   * the child has opened every mount, rejects with why it could not.
+   * the child has opened every mount, rejects with why it could not. `generationWord`: the word to
+   * count changes in, when a connection made before the attachment already hands one out
+   * (on_demand_gofer.ts).
    */
-  static async start(config: GoferConfig): Promise<ProcessGofer> {
+  static async start(config: GoferConfig, generationWord = newGenerationWord()): Promise<ProcessGofer> {
     const host = threadGofer();
     // Sent at once, even to a child still starting (it reads it after its ready mark); the call in
     // flight keeps the thread alive meanwhile.
@@ -74,7 +84,7 @@ export class ProcessGofer implements GoferConnection, AttachmentSink {
     if (r.att === 0) throw new Error(Buffer.from(r.message).toString('utf8'));
     const rb = Buffer.from(r.roots);
     const roots = Array.from({ length: rb.length >> 2 }, (_, i) => rb.readInt32LE(i * 4));
-    const g = new ProcessGofer(host, r.att, config, r.pid, roots);
+    const g = new ProcessGofer(host, r.att, config, r.pid, roots, generationWord);
     if (host.dead) g.isClosed = true;
     else host.register(r.att, g);
     return g;

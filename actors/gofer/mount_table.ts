@@ -87,6 +87,36 @@ export function guestComponents(path: string): Buffer[] {
     .map((c) => Buffer.from(c));
 }
 
+/** The components of mount `id`'s destination; throws why it cannot be one. */
+function checkDestination(id: number, guestPath: string): Buffer[] {
+  if (guestPath.includes('..')) throw new Error(`mount destination ${guestPath}: ".." not allowed`);
+  const names = guestComponents(guestPath);
+  if (id === 0 && names.length !== 0) throw new Error('the first mount must be the root "/"');
+  return names;
+}
+
+/** Opens a mount's source directory; throws, naming the mount, when it cannot. */
+function openRoot(guestPath: string, host: string): number {
+  try {
+    return openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? (e as Error).message;
+    throw new Error(`mount ${guestPath}: cannot open ${host}: ${code}`);
+  }
+}
+
+/**
+ * Checks what a gofer attaching `config` would refuse, without attaching: each destination, and
+ * each source (opened as the gofer opens it, then closed). A gofer attached on demand
+ * (on_demand_gofer.ts) still refuses bad input at create. Throws the gofer's own message.
+ */
+export function checkMounts(config: GoferConfig): void {
+  for (const [id, spec] of config.mounts.entries()) {
+    checkDestination(id, spec.guestPath);
+    if (spec.hostPath !== null) closeSync(openRoot(spec.guestPath, spec.hostPath));
+  }
+}
+
 export class MountTable {
   /** Mounts by configuration order; owned by this table, fds closed by close(). */
   readonly mounts: Mount[] = [];
@@ -107,18 +137,9 @@ export class MountTable {
           host = mkdtempSync(join(tmpdir(), 'corral-tmpfs-'));
           this.scratch.push(host);
         }
-        if (spec.guestPath.includes('..'))
-          throw new Error(`mount destination ${spec.guestPath}: ".." not allowed`);
-        const names = guestComponents(spec.guestPath);
-        if (id === 0 && names.length !== 0) throw new Error('the first mount must be the root "/"');
+        const names = checkDestination(id, spec.guestPath);
         if (id > 0 && makeMountPoints) this.makeMountPoint(names);
-        let rootFd: number;
-        try {
-          rootFd = openSync(host, constants.O_RDONLY | constants.O_DIRECTORY);
-        } catch (e) {
-          const code = (e as { code?: string }).code ?? (e as Error).message;
-          throw new Error(`mount ${spec.guestPath}: cannot open ${host}: ${code}`);
-        }
+        const rootFd = openRoot(spec.guestPath, host);
         const m: Mount = { id, names, key: keyOf(names), rootFd, readonly: spec.readonly };
         this.mounts.push(m);
         this.byKey.set(m.key, m);

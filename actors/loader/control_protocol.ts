@@ -4,6 +4,7 @@
 // JSON bodies on the nanomsg control socket, so the control server only forwards.
 //
 // Semantics follow runsc's Loader (../shared/reference/loader.go), error texts included.
+import type { GoferStart } from '../gofer/gofer_registry.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { TraceStatus } from '../trace/trace_session.js';
 
@@ -188,6 +189,13 @@ export interface LoaderArgs {
    * touches its files; 'in-process', the file server on the Loader's thread (density, tests).
    */
   gofer?: 'process' | 'in-process';
+  /**
+   * When a 'process' gofer attaches: 'eager' (default) at create, as runsc starts its gofer;
+   * 'on-demand' at the first need of the container's files (actors/gofer/on_demand_gofer.ts), which
+   * the one-shot `corral run` and `do` choose: a program that opens no file then costs no gofer
+   * process. Bad mounts are refused at create either way.
+   */
+  goferStart?: GoferStart;
 }
 
 /** Annotation in config.json naming the sandbox a new container joins (as CRI's sandbox-id). */

@@ -7,25 +7,14 @@ import { RequestError, type ActorContext } from '../runtime/actor.js';
 import type { ActorRef, MessageId } from '../runtime/ids.js';
 import { loadModule } from '../../platform/module.js';
 import { traceLifecycle } from '../trace/thread_trace.js';
-import { resolveEnv, resolveExecutable, type OciSpec } from './bundle/index.js';
-import type { LoaderArgs, StdioSpec, WaitResult } from './control_protocol.js';
-import type { KCredentials, KEvent, KRlimit, LoaderKernel } from './kernel_port.js';
+import { resolveEnv, resolveExecutable } from './bundle/index.js';
+import type { LoaderArgs, WaitResult } from './control_protocol.js';
+import type { KCredentials, KEvent, LoaderKernel } from './kernel_port.js';
+import { initProgram, type LaunchRequest } from './launch_request.js';
 import { decodeWaitStatus, type ContainerRecord, type ExecEntry, type GuestEntry } from './loader_state.js';
 import { MSG, type GuestExited, type KillGuest, type RunGuest } from './sandbox_messages.js';
 import { GuestCalls, interruptGuest } from './loader_guest_calls.js';
 import { attachTerminal } from './loader_terminal.js';
-
-/** What starting one guest process needs, whether it is an init or an exec'd process. */
-export interface LaunchRequest {
-  args: string[];
-  env: string[];
-  cwd: string;
-  user: { uid: number; gid: number; additionalGids: number[] };
-  caps: string[];
-  rlimits: KRlimit[];
-  stdio: StdioSpec;
-  execd: boolean;
-}
 
 export class Loader {
   /** Containers by id. Owned by the Loader actor. */
@@ -107,7 +96,10 @@ export class Loader {
     } catch (e) {
       // The guest never ran: it exits as a command that could not be executed would.
       this.guestExited({ pid, code: 127, fault: (e as Error).message });
-      throw e;
+      // The request's error, not the Loader's: what crossed from the container actor is a plain
+      // remote error, and rethrown as it is, it ended the Loader (and its sandbox) for bad input
+      // such as a stdio path that cannot be opened.
+      throw new RequestError((e as Error).message, (e as { code?: string }).code);
     }
     return pid;
   }
@@ -117,15 +109,13 @@ export class Loader {
    * compiled (or compiling) in the module cache: start waits for the gofer first, and the compile
    * (~20-30 ms for a small program here: its loops instrumented, then V8's compile) then overlapped
    * nothing. Errors are left for launch, which meets them again and refuses the start with them
-   * (the cache keeps no failed compile).
+   * (the cache keeps no failed compile). Returns the program's host path, or null when there is
+   * none to find.
    */
-  precompileInit(rec: ContainerRecord): void {
-    try {
-      const req = initLaunch(rec.bundle.spec, { kind: 'null' });
-      void loadModule(programOf(rec, req, resolveEnv(req.env, { uid: req.user.uid }))).catch(() => undefined);
-    } catch {
-      // A missing executable: launch reports it.
-    }
+  precompileInit(rec: ContainerRecord): string | null {
+    const program = initProgram(rec.bundle);
+    if (program !== null) void loadModule(program).catch(() => undefined);
+    return program;
   }
 
   /**
@@ -274,23 +264,4 @@ export class Loader {
 /** The host path of the program `req` runs in `rec`'s root filesystem; throws when there is none. */
 function programOf(rec: ContainerRecord, req: LaunchRequest, env: readonly string[]): string {
   return resolveExecutable(rec.bundle.rootfs, req.args[0]!, { env, cwd: req.cwd }).hostPath;
-}
-
-/** The init's launch request from a container's spec. */
-export function initLaunch(spec: OciSpec, stdio: StdioSpec): LaunchRequest {
-  const p = spec.process;
-  return {
-    args: [...p.args],
-    env: [...(p.env ?? [])],
-    cwd: p.cwd ?? '/',
-    user: {
-      uid: p.user?.uid ?? 0,
-      gid: p.user?.gid ?? 0,
-      additionalGids: [...(p.user?.additionalGids ?? [])],
-    },
-    caps: [...(p.capabilities?.effective ?? [])],
-    rlimits: (p.rlimits ?? []).map((r) => ({ resource: r.type, soft: r.soft, hard: r.hard })),
-    stdio,
-    execd: false,
-  };
 }

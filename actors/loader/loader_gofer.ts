@@ -25,6 +25,8 @@ import type { GoferConnection } from '../gofer/connection.js';
 import type { GoferHangupReport, GoferMonitorArgs } from '../gofer/gofer_monitor_actor.js';
 import { startContainerGofer, stopContainerGofer, type GoferMode } from '../gofer/gofer_registry.js';
 import { goferConfigFromOci, type GoferConfig, type MountSpec } from '../gofer/mount_table.js';
+import { OnDemandGofer } from '../gofer/on_demand_gofer.js';
+import { programMayUseFiles } from '../../platform/wasm_imports.js';
 import { RequestError } from '../runtime/actor.js';
 import type { ActorRef } from '../runtime/ids.js';
 import { traceLifecycle } from '../trace/thread_trace.js';
@@ -76,13 +78,27 @@ export function openContainerGofer(l: Loader, cid: string, bundle: Bundle): Cont
   const mode: GoferMode = l.args.gofer ?? 'process';
   let ready: Promise<GoferConnection>;
   try {
-    ready = startContainerGofer(key, configOf(bundle, scratch), mode);
+    ready = startContainerGofer(key, configOf(bundle, scratch), mode, l.args.goferStart);
   } catch (e) {
     ready = Promise.reject(e as Error);
   }
   // Nobody may await it before start; its failure is reported then, not as an unhandled rejection.
   ready.catch(() => undefined);
   return { key, ready, scratch, monitor: null, lost: undefined };
+}
+
+/**
+ * An on-demand gofer (LoaderArgs.goferStart) is attached now when `program`, the init's, may use
+ * files: at create, as the eager mode attaches, so that it overlaps the rest of the start and the
+ * init finds it attached. A failure is the start's to report (the init's spawn waits for it).
+ */
+export function attachForProgram(g: ContainerGofer, program: string): void {
+  void g.ready
+    .then((conn) => {
+      if (conn instanceof OnDemandGofer && programMayUseFiles(program)) return conn.attach();
+      return undefined;
+    })
+    .catch(() => undefined);
 }
 
 /**

@@ -6,8 +6,10 @@ import { traceLifecycle } from '../trace/thread_trace.js';
 import { loadBundle, pidsLimitOf } from './bundle/index.js';
 import type { LoaderReply, StdioSpec } from './control_protocol.js';
 import type { KNamespace } from './kernel_port.js';
-import { initLaunch, type Loader } from './loader.js';
+import { initLaunch } from './launch_request.js';
+import type { Loader } from './loader.js';
 import {
+  attachForProgram,
   closeContainerGofer,
   killIfGoferLost,
   openContainerGofer,
@@ -52,9 +54,11 @@ export function createContainer(
     cpuNsExited: 0,
   };
   // The gofer starts now, as runsc's create starts it, so that its start-up overlaps what comes
-  // before `start`; start waits for it and reports why when it could not open the mounts.
+  // before `start`; start waits for it and reports why when it could not open the mounts. An
+  // on-demand one is attached now only for an init that may use files (loader_gofer.ts).
   rec.gofer = openContainerGofer(l, cid, bundle);
-  l.precompileInit(rec);
+  const program = l.precompileInit(rec);
+  if (rec.gofer !== null && program !== null) attachForProgram(rec.gofer, program);
   l.containers.set(cid, rec);
   l.table.set(execKey(cid, 0), {
     cid,

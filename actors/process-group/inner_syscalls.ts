@@ -8,7 +8,8 @@
 // thread; packed placement puts this actor on the same thread, where the lookup finds it. Every
 // process of the container shares it; each process closes only the fids it opened (dispose).
 import { FileSyscalls } from '../gofer/file_syscalls.js';
-import { containerGofer } from '../gofer/gofer_registry.js';
+import { attachGofer, containerGofer } from '../gofer/gofer_registry.js';
+import type { GuestModule } from '../../platform/module.js';
 import type { GoferHandle } from '../loader/sandbox_messages.js';
 import type { StdioBindings } from '../../platform/stdio.js';
 import type { ProcessSyscalls } from '../../platform/syscalls.js';
@@ -29,4 +30,19 @@ export function innerSyscalls(bindings: StdioBindings, files: GoferHandle | null
     throw new Error('the container has a gofer, but not on this thread (is the process group placed apart?)');
   }
   return new FileSyscalls(stdio, conn);
+}
+
+/**
+ * Before a program starts: when it may use files (GuestModule.filesUsed), its container's gofer is
+ * attached first (an on-demand one attaches now; gofer_registry.ts), so that the process gets the
+ * roots the gofer donates and serves its files on its own thread from its first call. A program
+ * that cannot name a file starts at once. Throws why the gofer could not attach.
+ */
+export async function filesFor(module: GuestModule, files: GoferHandle | null): Promise<void> {
+  if (!module.filesUsed || files === null) return;
+  try {
+    await attachGofer(files);
+  } catch (e) {
+    throw new Error(`gofer: ${(e as Error).message}`);
+  }
 }

@@ -21,7 +21,7 @@ import {
 } from '../loader/sandbox_messages.js';
 import { guestStrategy } from './guest_platform.js';
 import { GuestSyscalls, type GuestLink } from './guest_syscalls.js';
-import { innerSyscalls } from './inner_syscalls.js';
+import { filesFor, innerSyscalls } from './inner_syscalls.js';
 import { ProcessFds, type InnerHandlers } from './process_fds.js';
 import { SIGNAL_ENTRY } from '../../platform/corral_abi.js';
 import { applyFileActions } from './spawn_file_actions.js';
@@ -48,6 +48,9 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
   /** `cause`: the run request, which the exit report follows from (for traces). */
   async function run(r: RunGuest, cause: MessageId): Promise<void> {
     const module = await loadModule(r.modulePath);
+    await filesFor(module, args.gofer).catch((e: Error) => {
+      throw new RequestError(`cannot start ${r.args[0]}: ${e.message}`, 'EIO');
+    });
     let fds: ProcessFds;
     if (r.inherit !== undefined) {
       // posix_spawn: the parent is blocked in the call, so its table is as it left it.
@@ -115,6 +118,7 @@ export function createProcessGroupActor(args: ProcessGroupActorArgs, ctx: ActorC
         if (image !== null && report.code !== undefined) {
           try {
             const next = await loadModule(image.modulePath);
+            await filesFor(next, args.gofer);
             syscalls.handlersAllowed = exportsSignalEntry(next);
             start(pid, next, image.args, image.env, syscalls, cause, cpuNs);
             return;

@@ -64,7 +64,13 @@ async function cpuRun(strategy: ThreadStrategy, bytes: Uint8Array): Promise<numb
   const module = await Wasm.compile(bytes);
   const out = new MemorySink();
   const proc = strategy.spawn(
-    { module, hash: '', label: 'bench_procs', corralImports: checkInterface(module, 'bench_procs') },
+    {
+      module,
+      hash: '',
+      label: 'bench_procs',
+      corralImports: checkInterface(module, 'bench_procs'),
+      filesUsed: false,
+    },
     { args: ['bench_procs', 'cpu', '200'], stdio: { stdout: { sink: out } } },
   );
   await proc.exited;
