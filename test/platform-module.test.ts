@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModuleCache, ModuleError } from '../platform/module.js';
+import { leb, section, str, WASM_HEADER } from './helpers/wasm_encoder.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const guest = (name: string) => join(ROOT, 'build', 'guests', `${name}.wasm`);
@@ -17,21 +18,6 @@ const guest = (name: string) => join(ROOT, 'build', 'guests', `${name}.wasm`);
 test.before(() => {
   execFileSync('bash', [join(ROOT, 'scripts', 'build-guests.sh')], { stdio: 'inherit' });
 });
-
-// ---- a tiny wasm encoder, to make modules with exactly the faults under test ----
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-const str = (s: string) => [...leb(s.length), ...Buffer.from(s)];
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
 
 /** A module with `imports` (functions of type () -> ()), optionally a `_start` and a memory. */
 function makeModule(opts: {
@@ -41,7 +27,7 @@ function makeModule(opts: {
   importMemory?: [string, string];
 }): Uint8Array {
   const imports = opts.imports ?? [];
-  const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const bytes = [...WASM_HEADER];
   bytes.push(...section(1, [1, 0x60, 0, 0]));
   const imp: number[] = [];
   for (const [m, n] of imports) imp.push(...str(m), ...str(n), 0x00, 0);

@@ -9,23 +9,10 @@ import { Wasm } from '../platform/wasm_api.js';
 import { importNames, isFileCall, programMayUseFiles, usesFiles } from '../platform/wasm_imports.js';
 import { REPO, TempDirs } from './helpers/bundles.js';
 import { buildGuests } from './helpers/guest_modules.js';
+import { leb, section, str, WASM_HEADER } from './helpers/wasm_encoder.js';
 
 const dirs = new TempDirs();
 test.after(() => dirs.cleanup());
-
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
-const str = (s: string): number[] => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** A module importing `funcs` (module, name) of type () -> (), a memory, a table and a global. */
 function moduleWith(funcs: [string, string][]): Uint8Array {
@@ -34,9 +21,9 @@ function moduleWith(funcs: [string, string][]): Uint8Array {
   entries.push([...str('env'), ...str('mem'), 0x02, 0x01, 1, 2]); // memory, min 1 max 2
   entries.push([...str('env'), ...str('tab'), 0x01, 0x70, 0x00, 1]); // table of funcref, min 1
   entries.push([...str('env'), ...str('g'), 0x03, 0x7f, 0x00]); // immutable i32 global
-  const imports = section(2, [...uleb(entries.length), ...entries.flat()]);
+  const imports = section(2, [...leb(entries.length), ...entries.flat()]);
   const custom = section(0, [...str('note'), 1, 2, 3]);
-  return new Uint8Array([...HEADER, ...custom, ...types, ...imports]);
+  return new Uint8Array([...WASM_HEADER, ...custom, ...types, ...imports]);
 }
 
 test('names read from the bytes are V8s own, for every guest program built', () => {
@@ -69,9 +56,9 @@ test('hand-made modules: every kind of import, and a module that imports nothing
     { module: 'env', name: 'g' },
   ]);
   // Types, then a function section (id 3): past 2, so no imports.
-  const none = new Uint8Array([...HEADER, ...section(1, [1, 0x60, 0, 0]), ...section(3, [0])]);
+  const none = new Uint8Array([...WASM_HEADER, ...section(1, [1, 0x60, 0, 0]), ...section(3, [0])]);
   assert.deepEqual(importNames(none), []);
-  assert.deepEqual(importNames(new Uint8Array(HEADER)), []);
+  assert.deepEqual(importNames(new Uint8Array(WASM_HEADER)), []);
 });
 
 test('what is not a whole, well-formed module cannot be told: null', () => {
@@ -82,11 +69,14 @@ test('what is not a whole, well-formed module cannot be told: null', () => {
     ['version 2', new Uint8Array([0x00, 0x61, 0x73, 0x6d, 2, 0, 0, 0])],
     ['text', new Uint8Array(Buffer.from('(module (import "a" "b" (func)))'))],
     ['cut in the import section', m.subarray(0, m.length - 3)],
-    ['cut in a section size', m.subarray(0, HEADER.length + 1)],
-    ['unknown import kind', new Uint8Array([...HEADER, ...section(2, [1, ...str('a'), ...str('b'), 0x07])])],
+    ['cut in a section size', m.subarray(0, WASM_HEADER.length + 1)],
+    [
+      'unknown import kind',
+      new Uint8Array([...WASM_HEADER, ...section(2, [1, ...str('a'), ...str('b'), 0x07])]),
+    ],
     [
       'entries past the section end',
-      new Uint8Array([...HEADER, ...section(2, [2, ...str('a'), ...str('b'), 0, 0])]),
+      new Uint8Array([...WASM_HEADER, ...section(2, [2, ...str('a'), ...str('b'), 0, 0])]),
     ],
   ];
   for (const [what, bytes] of cases) assert.equal(importNames(bytes), null, what);

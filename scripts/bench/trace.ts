@@ -142,19 +142,20 @@ interface Measured {
 
 type RatioKey = Exclude<keyof Measured, 'runs'>;
 
+const noRatios = (): Record<RatioKey, number[]> => ({
+  offRatios: [],
+  controlRatios: [],
+  onRatios: [],
+  offWall: [],
+  controlWall: [],
+  onWall: [],
+});
+
 async function measure(
   workload: Workload,
   dirs: { nohook: string; real: string; control: string },
 ): Promise<Measured> {
-  const m: Measured = {
-    offRatios: [],
-    controlRatios: [],
-    onRatios: [],
-    offWall: [],
-    controlWall: [],
-    onWall: [],
-    runs: { nohook: [], off: [], control: [], on: [], toff: [] },
-  };
+  const m: Measured = { ...noRatios(), runs: { nohook: [], off: [], control: [], on: [], toff: [] } };
   const { sets, rounds } = PLAN[workload];
   const copies: [string, string][] = [
     ['nohook', dirs.nohook],
@@ -172,14 +173,7 @@ async function measure(
       // One at a time: their warm-ups must not compete for the two cores either.
       await copiesKid.ready();
       await toggleKid?.ready();
-      const set: Record<RatioKey, number[]> = {
-        offRatios: [],
-        controlRatios: [],
-        onRatios: [],
-        offWall: [],
-        controlWall: [],
-        onWall: [],
-      };
+      const set = noRatios();
       for (let r = 0; r < rounds; r++) {
         const got: Partial<Record<Config, Run>> = {};
         const toggled = async (): Promise<void> => {
