@@ -14,10 +14,10 @@
 // is then compiled as usual and the cache made again.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 const { pathToFileURL } = require('node:url');
+const { cacheRoot, ownedSubdir } = require('./cache_dir.cjs');
 
 /** Code caches kept per program (one per build; several checkouts may share the directory). */
 const KEEP = 4;
@@ -30,32 +30,10 @@ function statOf(file) {
   }
 }
 
-/** $CORRAL_CACHE_DIR ('' turns caching off), else $XDG_CACHE_HOME/corral, else ~/.cache/corral. */
-function cacheRoot() {
-  const own = process.env.CORRAL_CACHE_DIR;
-  if (own !== undefined) return own === '' ? null : path.resolve(own);
-  const xdg = process.env.XDG_CACHE_HOME;
-  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'corral');
-  const home = process.env.HOME || os.homedir();
-  return home ? path.join(home, '.cache', 'corral') : null;
-}
-
-/** `<cache root>/code`, made when missing; null unless it is this user's own and closed to others. */
+/** `<cache root>/code` (bin/cache_dir.cjs: the root, and the rule it must pass), or null. */
 function codeDir() {
   const root = cacheRoot();
-  if (root === null) return null;
-  const dir = path.join(root, 'code');
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    for (const d of [root, dir]) {
-      const st = fs.statSync(d);
-      if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) return null;
-    }
-    return dir;
-  } catch {
-    return null;
-  }
+  return root === null ? null : ownedSubdir(root, 'code');
 }
 
 /** Writes the cache atomically, then keeps only the KEEP newest of its program. Never throws. */

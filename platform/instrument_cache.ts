@@ -18,7 +18,7 @@
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,17 +30,19 @@ let entriesDir: string | null = null;
 /** sha256 of the instrumenter's own code, hex, once computed; '' when it cannot be read. */
 let instrumenterHash: string | undefined;
 
+/** bin/cache_dir.cjs: the cache root and the rule a cache directory must pass, shared with the
+ * code caches of bin/run_bundle.cjs (which runs before any bundle, so the rule is plain CommonJS). */
+const cacheDirs = createRequire(import.meta.url)('../../bin/cache_dir.cjs') as {
+  cacheRoot(env: NodeJS.ProcessEnv): string | null;
+  ownedSubdir(root: string, name: string): string | null;
+};
+
 /**
  * The cache directory the CLI uses: $CORRAL_CACHE_DIR (empty turns the cache off), else
  * $XDG_CACHE_HOME/corral, else $HOME/.cache/corral; null when none is known.
  */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
-  const own = env.CORRAL_CACHE_DIR;
-  if (own !== undefined) return own === '' ? null : path.resolve(own);
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg !== undefined && path.isAbsolute(xdg)) return path.join(xdg, 'corral');
-  const home = env.HOME ?? os.homedir();
-  return home ? path.join(home, '.cache', 'corral') : null;
+  return cacheDirs.cacheRoot(env);
 }
 
 /**
@@ -48,21 +50,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
  * not this user's own, or cannot be made, leaves the cache off; returns whether it is on.
  */
 export function useInstrumentCache(dir: string | null): boolean {
-  entriesDir = null;
-  if (dir === null) return false;
-  const entries = path.join(dir, 'instrumented');
-  try {
-    fs.mkdirSync(entries, { recursive: true, mode: 0o700 });
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    for (const d of [dir, entries]) {
-      const st = fs.statSync(d);
-      if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) return false;
-    }
-  } catch {
-    return false;
-  }
-  entriesDir = entries;
-  return true;
+  entriesDir = dir === null ? null : cacheDirs.ownedSubdir(dir, 'instrumented');
+  return entriesDir !== null;
 }
 
 /**

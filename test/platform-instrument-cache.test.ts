@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { homedir } from 'node:os';
 import {
   cachedInstrument,
   defaultCacheDir,
@@ -123,6 +124,8 @@ test('where the cache lives', () => {
     [{ XDG_CACHE_HOME: '/x', HOME: '/h' }, '/x/corral'],
     [{ XDG_CACHE_HOME: 'relative', HOME: '/h' }, '/h/.cache/corral'],
     [{ HOME: '/h' }, '/h/.cache/corral'],
+    // An empty HOME is no home (not a directory relative to wherever the CLI was started).
+    [{ HOME: '' }, join(homedir(), '.cache', 'corral')],
   ];
   for (const [env, want] of cases) {
     const got = defaultCacheDir(env);

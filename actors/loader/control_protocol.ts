@@ -4,7 +4,7 @@
 // JSON bodies on the nanomsg control socket, so the control server only forwards.
 //
 // Semantics follow runsc's Loader (../shared/reference/loader.go), error texts included.
-import type { GoferStart } from '../gofer/gofer_registry.js';
+import type { GoferMode, GoferStart } from '../gofer/gofer_registry.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { TraceStatus } from '../trace/trace_session.js';
 
@@ -188,7 +188,7 @@ export interface LoaderArgs {
    * Where containers' gofers run: 'process' (default), a child process per container that alone
    * touches its files; 'in-process', the file server on the Loader's thread (density, tests).
    */
-  gofer?: 'process' | 'in-process';
+  gofer?: GoferMode;
   /**
    * When a 'process' gofer attaches: 'eager' (default) at create, as runsc starts its gofer;
    * 'on-demand' at the first need of the container's files (actors/gofer/on_demand_gofer.ts), which
